@@ -72,3 +72,45 @@ def check_geodataframe_projected(gdf, *, name: str = "gdf") -> None:
         raise ValueError(f"{name} has no CRS; set it (EPSG:32616 for Belize) before analysing")
     if crs.is_geographic:
         raise ValueError(f"{name} has geographic CRS {crs.to_string()}; project it to metres (EPSG:32616)")
+
+
+def check_finite_values(
+    values: npt.ArrayLike, *, shape: tuple[int | None, ...], name: str = "values"
+) -> np.ndarray:
+    """Return ``values`` as a new float64 array of ``shape`` holding only finite numbers.
+
+    ``None`` in ``shape`` accepts any length on that axis. Raises ``TypeError``
+    for non-numeric input and ``ValueError`` for the wrong shape or a NaN/inf,
+    naming ``name`` and the first bad position.
+    """
+    try:
+        arr = np.array(values, dtype=np.float64, copy=True)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be numeric; got {type(values).__name__}") from None
+    want = tuple("any" if s is None else s for s in shape)
+    if arr.ndim != len(shape) or any(s is not None and a != s for a, s in zip(arr.shape, shape)):
+        raise ValueError(f"{name} must have shape {want}; got {arr.shape}")
+    if not np.isfinite(arr).all():
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        raise ValueError(f"{name} has a non-finite value at index {bad}: {arr[bad]!r}")
+    return arr
+
+
+def check_choice(value: object, choices: tuple[str, ...], *, name: str) -> str:
+    """Return ``value`` if it is one of the string ``choices``, else raise ValueError."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+    return value
+
+
+def check_int(value: object, *, name: str, minimum: int | None = None) -> int:
+    """Return ``value`` as int if it is an integer (not bool) >= ``minimum``.
+
+    Raises ``TypeError`` for non-integers and ``ValueError`` below ``minimum``.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer; got {value!r}")
+    v = int(value)
+    if minimum is not None and v < minimum:
+        raise ValueError(f"{name} must be >= {minimum}; got {v}")
+    return v
