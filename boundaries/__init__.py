@@ -1,0 +1,1 @@
+"""Boundary sets (districts, constituencies, police formations, custom areas) and population."""

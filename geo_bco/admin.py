@@ -1,0 +1,32 @@
+from django.contrib.gis import admin
+
+from .models import AnalysisRun, ImportBatch, Incident, KdeContour, OffenceType, RejectedRow
+
+
+@admin.register(OffenceType)
+class OffenceTypeAdmin(admin.ModelAdmin):
+    list_display = ("code", "label", "category", "sensitive")
+
+
+@admin.register(Incident)
+class IncidentAdmin(admin.GISModelAdmin):
+    list_display = ("source_system", "source_id", "offence", "occurred_at", "geocode_precision", "district")
+    list_filter = ("offence", "geocode_precision", "district")
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ("id", "file_name", "status", "rows_total", "inserted", "updated", "unchanged", "rejected")
+
+
+@admin.register(RejectedRow)
+class RejectedRowAdmin(admin.ModelAdmin):
+    list_display = ("batch", "row_number", "reasons")
+
+
+@admin.register(AnalysisRun)
+class AnalysisRunAdmin(admin.ModelAdmin):
+    list_display = ("id", "method", "status", "input_count", "created_at", "finished_at")
+
+
+admin.site.register(KdeContour, admin.GISModelAdmin)

@@ -1,0 +1,36 @@
+"""``bco``: the one command-line entry point for data stewards and operators.
+
+It is Django's management utility with friendlier verbs: ``bco import FILE``,
+``bco analyse kde``, ``bco load-boundaries --belize``, ``bco worker``, ``bco serve``;
+any other Django command (``bco migrate``, ``bco createsuperuser``) passes through.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+ALIASES = {
+    "import": ["import_incidents"],
+    "analyse": ["analyse"],
+    "analyze": ["analyse"],
+    "load-boundaries": ["load_boundaries"],
+    "demo-data": ["demo_data"],
+    "ogc-config": ["ogc_config"],
+    "worker": ["procrastinate", "worker", "--queues", "analysis"],
+    "serve": ["runserver", "--noreload"],
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geo_bco.settings")
+    from django.core.management import execute_from_command_line
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in ALIASES:
+        args = ALIASES[args[0]] + args[1:]
+    execute_from_command_line(["bco", *args])
+
+
+if __name__ == "__main__":
+    main()

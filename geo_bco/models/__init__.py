@@ -1,0 +1,13 @@
+from .analysis import AnalysisRun, KdeContour
+from .imports import ImportBatch, RejectedRow
+from .incidents import GeocodePrecision, Incident, OffenceType
+
+__all__ = [
+    "AnalysisRun",
+    "GeocodePrecision",
+    "ImportBatch",
+    "Incident",
+    "KdeContour",
+    "OffenceType",
+    "RejectedRow",
+]

@@ -1,0 +1,65 @@
+"""Offence taxonomy and incidents: the records everything else is derived from."""
+
+from __future__ import annotations
+
+from django.contrib.gis.db import models
+
+
+class OffenceType(models.Model):
+    """One offence in the observatory's taxonomy (seeded from geo_bco/taxonomy.py).
+
+    ``sensitive`` offences (sexual offences, domestic violence) are shown to the
+    public only in aggregate: never as points.
+    """
+
+    code = models.SlugField(max_length=64, unique=True)
+    label = models.CharField(max_length=200)
+    category = models.CharField(max_length=64, help_text="Broad class: 'violent', 'property', 'drugs', ...")
+    sensitive = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class GeocodePrecision(models.TextChoices):
+    """How precisely an incident's point is known. Analyses choose what they accept:
+    a district-centroid point must never make a fake hot spot."""
+
+    EXACT = "exact", "exact point"
+    ADDRESS = "address", "address or street"
+    LOCALITY = "locality", "locality (village, town)"
+    DISTRICT = "district", "district"
+    NONE = "none", "none"
+
+
+class Incident(models.Model):
+    source_system = models.CharField(max_length=64, help_text="The agency/system the record came from.")
+    source_id = models.CharField(max_length=128, help_text="The record's id in its source system.")
+    offence = models.ForeignKey(OffenceType, on_delete=models.PROTECT, related_name="incidents")
+    occurred_at = models.DateTimeField(help_text="When it happened (stored UTC, entered in America/Belize).")
+    location = models.PointField(srid=4326)
+    geocode_precision = models.CharField(max_length=16, choices=GeocodePrecision.choices)
+    geocode_method = models.CharField(max_length=32, help_text="e.g. 'wgs84', 'utm16n', 'gazetteer'.")
+    place_name = models.CharField(max_length=200, blank=True)
+    district = models.ForeignKey(
+        "boundaries.Boundary", null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents"
+    )
+    batch = models.ForeignKey(
+        "geo_bco.ImportBatch", null=True, on_delete=models.SET_NULL, related_name="incidents",
+        help_text="The import batch that last inserted or changed this record.",
+    )
+    content_hash = models.CharField(max_length=32, help_text="Digest of the imported content: tells updates from no-ops.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source_system", "source_id"], name="incident_unique_source_record")
+        ]
+        indexes = [models.Index(fields=["occurred_at"]), models.Index(fields=["offence", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.source_system}:{self.source_id}"

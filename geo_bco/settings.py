@@ -1,0 +1,134 @@
+"""Django settings, all from environment variables with safe local defaults.
+
+Only ``SECRET_KEY`` has no safe default outside development: with ``DEBUG`` off the
+site refuses to start without one (ImproperlyConfigured), so a production
+deployment can never run on the development key.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+    SECRET_KEY = "local-development-only-not-secret"
+
+ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+
+#: Where the service is reached from outside; pygeoapi writes it into every link.
+PUBLIC_URL = os.environ.get("BCO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+#: Run-time files (generated configs, uploads): never in git.
+VAR_DIR = Path(os.environ.get("BCO_VAR_DIR", BASE_DIR / "var"))
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", "postgres://geo_bco:geo_bco@127.0.0.1:5432/geo_bco"),
+        engine="django.contrib.gis.db.backends.postgis",
+        conn_max_age=60,
+    )
+}
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "rest_framework",
+    "rest_framework_gis",
+    "procrastinate.contrib.django",
+    "boundaries",
+    "geo_bco",
+    "services",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "geo_bco.urls"
+WSGI_APPLICATION = "geo_bco.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "America/Belize"
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+#: MapLibre GL JS comes from npm (package.json) and is served as a local asset: no CDN.
+STATICFILES_DIRS = [("maplibre-gl", BASE_DIR / "node_modules" / "maplibre-gl" / "dist")]
+
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
+}
+
+#: Debian 12 ships GDAL 3.6, which cannot block file/network access from spatial
+#: reference strings; geo-bco builds SRS only from its own constants (4326, 32616).
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
+
+# --- geo-bco domain settings -------------------------------------------------
+#: Distance (m) a point may lie outside the generalised 1:10M national outline and
+#: still count as in Belize: the outline lacks small cayes (Caye Caulker is 4.6 km out).
+BORDER_TOLERANCE_M = float(os.environ.get("BCO_BORDER_TOLERANCE_M", "5000"))
+#: Same tolerance for the district spatial join fallback (nearest district).
+DISTRICT_JOIN_TOLERANCE_M = float(os.environ.get("BCO_DISTRICT_JOIN_TOLERANCE_M", "5000"))
+
+# --- pygeoapi, mounted at /ogcapi/ ------------------------------------------
+# pygeoapi's Django views read these three names (see pygeoapi/django_/settings.py).
+from services.ogc.config import build_pygeoapi_config  # noqa: E402  (needs the settings above)
+from pygeoapi.util import get_api_rules  # noqa: E402
+
+PYGEOAPI_CONFIG = build_pygeoapi_config(public_url=PUBLIC_URL, debug=DEBUG)
+#: Generated lazily on the first /ogcapi/openapi request (services.ogc.views):
+#: building it introspects the collections in the database, which settings must not do.
+OPENAPI_DOCUMENT: dict = {}
+API_RULES = get_api_rules(PYGEOAPI_CONFIG)

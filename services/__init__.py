@@ -1,0 +1,1 @@
+"""What the outside world touches: OGC API (pygeoapi), REST API, jobs, web map."""
