@@ -24,7 +24,7 @@ from shapely import wkb
 from boundaries.models import Boundary, BoundarySet
 
 from ..models import ImportBatch, OffenceType
-from .reading import RawTable, read_table
+from .reading import RawTable, ReadError, read_table
 from .validation import validate
 
 
@@ -74,6 +74,7 @@ def _sha256(path: Path) -> str:
 
 
 STAGE = """
+DROP TABLE IF EXISTS pg_temp.incident_stage;
 CREATE TEMP TABLE incident_stage (
     source_id text, offence_id bigint, occurred_at timestamptz, lon double precision, lat double precision,
     geocode_precision text, geocode_method text, place_name text
@@ -86,7 +87,7 @@ WITH merged AS (
         source_system, source_id, offence_id, occurred_at, location, geocode_precision, geocode_method,
         place_name, batch_id, content_hash, created_at, updated_at)
     SELECT %(source)s, s.source_id, s.offence_id, s.occurred_at, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326),
-           s.geocode_precision, s.geocode_method, s.place_name, %(batch)s,
+           s.geocode_precision, s.geocode_method, coalesce(s.place_name, ''), %(batch)s,
            md5(concat_ws('|', s.offence_id, s.occurred_at, round(s.lon::numeric, 7), round(s.lat::numeric, 7),
                          s.geocode_precision, s.geocode_method, s.place_name)),
            now(), now()
@@ -135,7 +136,10 @@ def import_file(path: str | Path, *, source_system: str, force: bool = False) ->
     processed again unless ``force``: the earlier batch's tally is returned.
     """
     path = Path(path)
-    sha = _sha256(path)
+    try:
+        sha = _sha256(path)
+    except OSError as exc:
+        raise ReadError(f"{path}: cannot read: {exc.strerror}") from None
     if not force:
         previous = ImportBatch.objects.filter(
             source_system=source_system, file_sha256=sha, status=ImportBatch.Status.COMPLETED

@@ -85,7 +85,7 @@ def validate(
         messages.append(msg)
         reasons.add(rows.index, column, "missing_column", msg)
 
-    out = pd.DataFrame(index=rows.index)
+    out = pd.DataFrame(index=rows.index, columns=["source_id", "offence_id", "occurred_at", "lon", "lat", "geocode_method"])
 
     if "source_id" in columns:
         sid = _text(rows, "source_id")

@@ -1,0 +1,77 @@
+"""Shared fixtures. Database tests run against a real PostGIS (pytest-django creates
+``test_<name>`` with the postgis extension); they skip locally when no database
+answers, and ``.ci/run`` fails the build if anything was skipped."""
+
+from __future__ import annotations
+
+import importlib
+import socket
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
+
+
+def _database_answers() -> bool:
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    try:
+        with socket.create_connection((db.get("HOST") or "127.0.0.1", int(db.get("PORT") or 5432)), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_collection_modifyitems(config, items):
+    if any(item.get_closest_marker("postgis") for item in items) and not _database_answers():
+        skip = pytest.mark.skip(reason="no PostgreSQL answers at DATABASE_URL")
+        for item in items:
+            if item.get_closest_marker("postgis"):
+                item.add_marker(skip)
+
+
+def ensure_reference_data() -> None:
+    """Offences and Belize boundaries, loaded if missing (transactional tests flush them)."""
+    from django.apps import apps
+
+    from boundaries.loading import load_belize_reference
+    from boundaries.models import Boundary
+    from geo_bco.models import OffenceType
+
+    if not OffenceType.objects.exists():
+        importlib.import_module("geo_bco.migrations.0002_seed_offences").seed(apps, None)
+    if Boundary.objects.filter(boundary_set__slug="districts").count() != 6:
+        load_belize_reference()
+
+
+@pytest.fixture
+def reference_data(db):
+    ensure_reference_data()
+
+
+@pytest.fixture
+def reference_data_committed(transactional_db):
+    ensure_reference_data()
+
+
+@pytest.fixture
+def write_csv(tmp_path):
+    """Write text (or bytes) to a CSV file in a temporary folder and return its path."""
+
+    def write(content: str | bytes, name: str = "incidents.csv", encoding: str = "utf-8") -> Path:
+        path = tmp_path / name
+        if isinstance(content, str):
+            content = content.encode(encoding)
+        path.write_bytes(content)
+        return path
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    OUTPUT.mkdir(exist_ok=True)
+    return OUTPUT
