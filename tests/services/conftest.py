@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+import pytest
+
+from geo_bco.demo import write_csv
+from geo_bco.ingest import import_file
+
+
+@pytest.fixture
+def demo_incidents(tmp_path):
+    """Import a small seeded synthetic set (needs reference data in the database)."""
+
+    def load(rows: int = 400, seed: int = 7):
+        path = write_csv(tmp_path / "demo.csv", rows=rows, seed=seed, bad_rows=6)
+        return import_file(path, source_system="demo")
+
+    return load

@@ -1,0 +1,106 @@
+"""The KDE job end to end: incidents in PostGIS -> spatial_analysis -> layer + run record."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+
+from geo_bco.models import AnalysisRun, Incident, KdeContour
+from services.jobs import create_run, execute_run
+from services.jobs.selection import normalise_filter, select_incidents, utm_coordinates
+from spatial_analysis.kde import kernel_density
+
+pytestmark = pytest.mark.postgis
+
+
+def test_sync_run_writes_bands_and_a_complete_run_record(reference_data, demo_incidents):
+    imported = demo_incidents()
+    run = create_run("kde", parameters={"bandwidth": 1500, "cell_size": 200}, input_filter=normalise_filter())
+    run = execute_run(run.pk)
+    assert run.status == AnalysisRun.Status.SUCCEEDED
+    assert run.input_count == imported.inserted
+    assert run.started_at <= run.finished_at
+    assert run.software_version and run.log
+    bands = list(KdeContour.objects.filter(run=run).order_by("band"))
+    assert [b.band for b in bands] == [1, 2, 3]
+    assert [b.top_share for b in bands] == [0.01, 0.05, 0.10]
+    # cumulative bands: hotter bands are smaller and have higher thresholds
+    assert bands[0].area_km2 < bands[1].area_km2 < bands[2].area_km2
+    assert bands[0].threshold > bands[1].threshold > bands[2].threshold
+    assert all(b.geom.valid and b.geom.srid == 4326 for b in bands)
+
+
+def test_layer_equals_the_pure_library_on_the_same_points(reference_data, demo_incidents):
+    demo_incidents()
+    run = execute_run(create_run("kde", parameters={"bandwidth": 2000, "cell_size": 250},
+                                 input_filter=normalise_filter()).pk)
+    points = utm_coordinates(select_incidents(run.input_filter))
+    grid = kernel_density(points, bandwidth=2000, cell_size=250)
+    hottest = KdeContour.objects.get(run=run, band=1)
+    assert hottest.threshold <= grid.density.max()
+    share = (grid.density >= hottest.threshold).sum() / (grid.density > 0).sum()
+    assert share == pytest.approx(0.01, abs=0.002)
+
+
+def test_filter_by_offence_and_dates(reference_data, demo_incidents):
+    demo_incidents()
+    flt = normalise_filter(offences=["burglary"], since=None, until=None)
+    expected = Incident.objects.filter(offence__code="burglary").count()
+    run = execute_run(create_run("kde", parameters={"bandwidth": 3000}, input_filter=flt).pk)
+    assert run.input_count == expected > 0
+    assert len(utm_coordinates(select_incidents(flt))) == expected
+
+
+def test_too_few_incidents_fails_the_run_with_its_error(reference_data):
+    run = create_run("kde", parameters={}, input_filter=normalise_filter(offences=["murder"]))
+    with pytest.raises(ValueError, match="at least 10 incidents"):
+        execute_run(run.pk)
+    run.refresh_from_db()
+    assert run.status == AnalysisRun.Status.FAILED and "at least 10 incidents" in run.error
+    assert not KdeContour.objects.filter(run=run).exists()
+
+
+def test_feature_ids_are_unique_across_runs(reference_data, demo_incidents):
+    demo_incidents()
+    for _ in range(2):
+        execute_run(create_run("kde", parameters={"bandwidth": 2000}, input_filter=normalise_filter()).pk)
+    ids = list(KdeContour.objects.values_list("id", flat=True))
+    assert len(ids) == 6 == len(set(ids))
+
+
+def test_coordinates_are_projected_by_postgis_to_utm16n(reference_data, demo_incidents):
+    demo_incidents(rows=50)
+    xy = utm_coordinates(Incident.objects.all())
+    assert xy.shape == (Incident.objects.count(), 2)
+    # Belize in UTM 16N: eastings ~ 240-420 km, northings ~ 1.75-2.05 million m
+    assert np.all((xy[:, 0] > 200_000) & (xy[:, 0] < 450_000))
+    assert np.all((xy[:, 1] > 1_740_000) & (xy[:, 1] < 2_060_000))
+
+
+def test_cli_runs_kde_synchronously(reference_data, demo_incidents, capsys):
+    demo_incidents()
+    call_command("analyse", "kde", "--bandwidth", "2000", "--since", "2025-01-01")
+    out = capsys.readouterr().out
+    assert "succeeded" in out and "bandwidth 2000 m (given)" in out
+
+
+def test_cli_rejects_reversed_dates(reference_data):
+    with pytest.raises(CommandError, match="after --until"):
+        call_command("analyse", "kde", "--since", "2025-02-01", "--until", "2025-01-01")
+
+
+def test_queued_run_is_executed_by_a_procrastinate_worker(reference_data_committed, demo_incidents):
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    demo_incidents()
+    call_command("analyse", "kde", "--bandwidth", "2000", "--queue")
+    run = AnalysisRun.objects.get()
+    assert run.status == AnalysisRun.Status.QUEUED and run.job_id
+    assert ProcrastinateJob.objects.get(id=run.job_id).status == "todo"
+    # the same worker `bco worker` starts, told to stop once the queue is empty
+    call_command("procrastinate", "worker", "--queues", "analysis", "--one-shot")
+    run.refresh_from_db()
+    assert run.status == AnalysisRun.Status.SUCCEEDED
+    assert ProcrastinateJob.objects.get(id=run.job_id).status == "succeeded"
+    assert KdeContour.objects.filter(run=run).count() == 3
