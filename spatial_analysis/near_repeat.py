@@ -95,7 +95,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from ._validation import check_points, check_positive, check_projected_metres
+from ._validation import check_choice, check_int, check_points, check_positive, check_projected_metres
 
 __all__ = [
     "INCIDENT_LABELS",
@@ -193,17 +193,7 @@ class KnoxResult:
 
 
 def _check_metric(metric: str) -> str:
-    if metric not in _P_NORM:
-        raise ValueError(f"metric must be 'euclidean' or 'manhattan'; got {metric!r}")
-    return metric
-
-
-def _check_int(value: object, *, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer; got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}; got {value!r}")
-    return int(value)
+    return check_choice(metric, tuple(_P_NORM), name="metric")
 
 
 def _as_days(times: npt.ArrayLike, n: int, *, name: str = "times") -> np.ndarray:
@@ -258,7 +248,7 @@ def _spatial_edges(
     if spatial_edges is not None:
         return _check_edges(spatial_edges, name="spatial_edges")
     bw = check_positive(spatial_bandwidth, name="spatial_bandwidth")
-    k = _check_int(n_spatial_bands, name="n_spatial_bands", minimum=1)
+    k = check_int(n_spatial_bands, name="n_spatial_bands", minimum=1)
     tol = check_positive(same_location_tolerance, name="same_location_tolerance")
     if tol >= bw:
         raise ValueError(
@@ -272,7 +262,7 @@ def _temporal_edges(temporal_bandwidth: float, n_temporal_bands: int, temporal_e
     if temporal_edges is not None:
         return _check_edges(temporal_edges, name="temporal_edges")
     tb = check_positive(temporal_bandwidth, name="temporal_bandwidth")
-    k = _check_int(n_temporal_bands, name="n_temporal_bands", minimum=1)
+    k = check_int(n_temporal_bands, name="n_temporal_bands", minimum=1)
     return tb * np.arange(0, k + 1, dtype=np.float64)
 
 
@@ -461,7 +451,7 @@ def _prepare(points, times, metric) -> tuple[np.ndarray, np.ndarray, str]:
 
 
 def _check_permutations(permutations: int) -> int:
-    perms = _check_int(permutations, name="permutations", minimum=1)
+    perms = check_int(permutations, name="permutations", minimum=1)
     if 1 / (perms + 1) > 0.05:
         warnings.warn(
             f"with permutations={perms} the smallest possible p-value is {1 / (perms + 1):.3g}; "
