@@ -416,7 +416,9 @@ class KNeighbourDistances:
     mean : float
         Average distance to the k-th neighbour.
     max : float
-        The distance at which *every* point has at least k neighbours.
+        The distance at which *every* point has at least k neighbours (the
+        farthest k-th neighbour lies exactly on it, so allow for rounding when
+        using it as a band: ``max * (1 + 1e-12)``).
     """
 
     k: int
