@@ -348,6 +348,10 @@ class DensityClusters:
         -------
         self
         """
+        return self._fit(X, sample_weight)
+
+    def _fit(self, X, sample_weight) -> "DensityClusters":
+        # warnings use stacklevel=3: caller -> fit / density_clusters -> _fit
         method = check_choice(self.method, ("dbscan", "hdbscan"), name="method")
         metric = check_choice(self.metric, ("euclidean", "manhattan"), name="metric")
         hull, ratio, buffer = _check_hull(self.hull, self.concave_ratio, self.degenerate_buffer)
@@ -380,14 +384,14 @@ class DensityClusters:
             )
             labels = est.fit(pts).labels_
         if n > 1 and np.ptp(pts, axis=0).max() == 0:
-            warnings.warn("all points are identical; any cluster is a single location", stacklevel=2)
+            warnings.warn("all points are identical; any cluster is a single location", stacklevel=3)
         self.labels_ = np.asarray(labels, dtype=np.int64).copy()
         self.clusters_ = _cluster_frame(
             pts, self.labels_, weights, hull=hull, concave_ratio=ratio, degenerate_buffer=buffer, crs=crs
         )
         self.n_clusters_ = int(len(self.clusters_))
         if self.n_clusters_ == 0:
-            warnings.warn(f"{method.upper()} found no clusters; every point is noise", stacklevel=2)
+            warnings.warn(f"{method.upper()} found no clusters; every point is noise", stacklevel=3)
         return self
 
 
@@ -434,7 +438,7 @@ def density_clusters(
         degenerate_buffer=degenerate_buffer,
         crs=crs,
     )
-    est.fit(points, sample_weight=sample_weight)
+    est._fit(points, sample_weight)
     return ClusterResult(labels=est.labels_, clusters=est.clusters_)
 
 
@@ -690,6 +694,10 @@ class NNHClustering:
         -------
         self
         """
+        return self._fit(X, sample_weight)
+
+    def _fit(self, X, sample_weight) -> "NNHClustering":
+        # warnings use stacklevel=3: caller -> fit / nnh_clusters -> _fit
         if sample_weight is not None:
             raise ValueError("sample_weight is not supported by NNH clustering; it counts incidents")
         pts, crs = _coords_and_crs(X, self.crs, name="X")
@@ -709,7 +717,7 @@ class NNHClustering:
         else:
             area = float("nan")  # not needed with a fixed threshold
         if n > 1 and np.ptp(pts, axis=0).max() == 0:
-            warnings.warn("all points are identical; NNH can only find one location", stacklevel=2)
+            warnings.warn("all points are identical; NNH can only find one location", stacklevel=3)
 
         unit = np.arange(n)  # current unit (point or cluster centre) of each incident
         centres = pts
@@ -760,7 +768,7 @@ class NNHClustering:
         else:
             self.clusters_ = _empty_frame(_NNH_COLUMNS, crs)
             warnings.warn(
-                f"NNH found no cluster of >= {min_points} incidents closer than the threshold", stacklevel=2
+                f"NNH found no cluster of >= {min_points} incidents closer than the threshold", stacklevel=3
             )
         return self
 
@@ -851,7 +859,7 @@ def nnh_clusters(
         degenerate_buffer=degenerate_buffer,
         crs=crs,
     )
-    est.fit(points)
+    est._fit(points, None)
     return NNHResult(
         labels=est.labels_,
         order_labels=est.order_labels_,

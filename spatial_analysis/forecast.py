@@ -1,0 +1,358 @@
+"""Forecast accuracy of hot-spot maps: hit rate, PAI, PAI*, PEI and the PAI curve.
+
+A hot-spot surface gives every grid cell a score (a KDE density, a Gi* z-score,
+last period's count, ...). We flag the highest-scoring cells covering a chosen
+share of the study area and ask how many of the *later* period's crimes fell in
+them.
+
+* **Hit rate** ``n / N``: share of later crimes inside the flagged cells.
+* **PAI** (Predictive Accuracy Index, Chainey, Tompson & Uhlig 2008):
+  ``(n / N) / (a / A)``, the hit rate divided by the share of area flagged. 1 is
+  no better than flagging cells at random; 10 means the flagged area catches ten
+  times its "fair share" of crime.
+* **PAI\\*** (``pai_max``): the largest PAI any map could have reached with the
+  same flagged area, i.e. by flagging the cells that turned out to have the most
+  later crimes: ``(n* / N) / (a / A)``.
+* **PEI** (Predictive Efficiency Index, Hunt 2016; used in the NIJ Real-Time
+  Crime Forecasting Challenge): ``PAI / PAI* = n / n*``, between 0 and 1: how
+  much of the best achievable catch, for that area, the map caught.
+
+Cells
+-----
+Cells must be of equal area (a regular grid), so the area share is the share of
+cells: flagging a share ``s`` of ``m`` cells flags ``k = ceil(s * m)`` cells
+(at least 1); the share actually flagged, ``k / m``, is reported. Pass only cells
+inside the study area (e.g. ``scores[land_mask]``): sea cells would inflate
+``A`` and every PAI. ``scores`` and ``counts`` may be 1-D or grids of the same
+shape; they are compared cell by cell.
+
+Ties in score
+-------------
+When cells with the same score straddle the cut (common with counts or
+clipped surfaces), which of them are "flagged" is arbitrary. The default
+``ties="average"`` gives each tied cell at the cut an equal fractional share:
+``n = (crimes in cells scored above the tie) + (k - cells above) * (mean crimes
+of the tied cells)``, which is the expected catch if ties were broken at random,
+is deterministic, and does not depend on cell order (``n`` may then be
+fractional). ``ties="first"`` flags tied cells in array order (lowest index
+first), which is deterministic but depends on how the grid is laid out.
+
+References
+----------
+Chainey, S., Tompson, L., & Uhlig, S. (2008). The utility of hotspot mapping for
+predicting spatial patterns of crime. *Security Journal*, 21, 4-28.
+
+Hunt, J. M. (2016). *Do crime hot spots move? Exploring the effects of the
+modifiable areal unit problem and modifiable temporal unit problem on crime hot
+spot stability*. PhD dissertation, American University.
+
+National Institute of Justice (2017). Real-Time Crime Forecasting Challenge:
+scoring by PAI and PEI (PEI = PAI / PAI*).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Literal, Sequence
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from ._validation import check_choice, check_finite_values
+
+__all__ = [
+    "DEFAULT_AREA_SHARES",
+    "ForecastAccuracy",
+    "forecast_accuracy",
+    "hit_rate",
+    "pai",
+    "pai_curve",
+    "pei",
+]
+
+#: Flagged-area shares of the default PAI curve: 0.5 % to 20 % of the study area.
+DEFAULT_AREA_SHARES: tuple[float, ...] = (0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.10, 0.15, 0.20)
+
+Ties = Literal["average", "first"]
+
+
+@dataclass(frozen=True)
+class ForecastAccuracy:
+    """Accuracy of one hot-spot map at one flagged-area share.
+
+    Attributes
+    ----------
+    area_share_requested : float
+        Share of the study area asked for.
+    area_share : float
+        Share actually flagged, ``n_flagged / n_cells`` (``a / A``).
+    n_cells : int
+        Cells in the study area.
+    n_flagged : int
+        Cells flagged, ``ceil(area_share_requested * n_cells)``.
+    crimes_total : float
+        Later-period crimes in the study area (``N``).
+    crimes_captured : float
+        Later-period crimes in the flagged cells (``n``; fractional with tie
+        averaging).
+    crimes_best : float
+        Most later crimes any ``n_flagged`` cells hold (``n*``).
+    hit_rate : float
+        ``n / N``.
+    pai : float
+        ``(n / N) / (a / A)``.
+    pai_max : float
+        PAI*, ``(n* / N) / (a / A)``.
+    pei : float
+        ``PAI / PAI* = n / n*`` (NaN if ``n* = 0``).
+    """
+
+    area_share_requested: float
+    area_share: float
+    n_cells: int
+    n_flagged: int
+    crimes_total: float
+    crimes_captured: float
+    crimes_best: float
+    hit_rate: float
+    pai: float
+    pai_max: float
+    pei: float
+
+
+# ------------------------------------------------------------------ internals
+
+
+def _prepare(scores: npt.ArrayLike, counts: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    s = np.asarray(scores)
+    s = check_finite_values(s, shape=(None,) * max(s.ndim, 1), name="scores").ravel()
+    c_in = np.asarray(counts)
+    if c_in.shape != np.shape(scores):
+        raise ValueError(f"counts must have the same shape as scores {np.shape(scores)}; got {c_in.shape}")
+    c = check_finite_values(c_in, shape=(None,) * max(c_in.ndim, 1), name="counts").ravel()
+    if s.size == 0:
+        raise ValueError("scores is empty; give one score per study-area cell")
+    if (c < 0).any():
+        bad = int(np.flatnonzero(c < 0)[0])
+        raise ValueError(f"counts must be >= 0; got {c[bad]!r} at flat index {bad}")
+    return s, c
+
+
+def _check_share(value: object, *, name: str) -> float:
+    try:
+        share = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number in (0, 1]; got {value!r}") from None
+    if not (0.0 < share <= 1.0):
+        raise ValueError(f"{name} must be in (0, 1] (a share, e.g. 0.05 for 5 %); got {value!r}")
+    return share
+
+
+def _n_flagged(share: float, m: int) -> int:
+    # round first so that e.g. 0.3 * 10 = 3.0000000000000004 flags 3 cells, not 4
+    return int(min(m, max(1, math.ceil(round(share * m, 9)))))
+
+
+class _Ranking:
+    """Cells sorted by score (descending, ties by index) with cumulative counts."""
+
+    def __init__(self, scores: np.ndarray, counts: np.ndarray, ties: str) -> None:
+        order = np.argsort(-scores, kind="stable")
+        s_sorted = scores[order]
+        self.cum = np.concatenate([[0.0], np.cumsum(counts[order])])
+        self.best = np.concatenate([[0.0], np.cumsum(np.sort(counts)[::-1])])
+        self.ties = ties
+        m = scores.size
+        change = np.flatnonzero(s_sorted[1:] != s_sorted[:-1]) + 1
+        self.starts = np.concatenate([[0], change])
+        self.ends = np.concatenate([change, [m]])
+        self.group = np.repeat(np.arange(self.starts.size), self.ends - self.starts)
+
+    def captured(self, k: int) -> float:
+        if self.ties == "first":
+            return float(self.cum[k])
+        g = self.group[k - 1]
+        a, b = self.starts[g], self.ends[g]
+        return float(self.cum[a] + (k - a) * (self.cum[b] - self.cum[a]) / (b - a))
+
+
+def _score(ranking: _Ranking, share: float, m: int) -> ForecastAccuracy:
+    k = _n_flagged(share, m)
+    total = float(ranking.cum[-1])
+    n = ranking.captured(k)
+    n_best = float(ranking.best[k])
+    a = k / m
+    if total > 0:
+        hr, p, p_max = n / total, (n / total) / a, (n_best / total) / a
+    else:
+        hr = p = p_max = math.nan
+    return ForecastAccuracy(
+        area_share_requested=share,
+        area_share=a,
+        n_cells=m,
+        n_flagged=k,
+        crimes_total=total,
+        crimes_captured=n,
+        crimes_best=n_best,
+        hit_rate=hr,
+        pai=p,
+        pai_max=p_max,
+        pei=n / n_best if n_best > 0 else math.nan,
+    )
+
+
+def _warn_no_crimes(counts: np.ndarray, *, stacklevel: int) -> None:
+    if counts.sum() == 0:
+        warnings.warn(
+            "counts sum to 0: no later-period crimes, so hit rate, PAI and PEI are undefined (NaN)",
+            stacklevel=stacklevel,
+        )
+
+
+def _one(scores: npt.ArrayLike, counts: npt.ArrayLike, area_share: object, ties: object) -> ForecastAccuracy:
+    s, c = _prepare(scores, counts)
+    ties = check_choice(ties, ("average", "first"), name="ties")
+    share = _check_share(area_share, name="area_share")
+    _warn_no_crimes(c, stacklevel=4)  # user -> public function -> _one -> here
+    return _score(_Ranking(s, c, ties), share, s.size)
+
+
+# ----------------------------------------------------------------- public API
+
+
+def forecast_accuracy(
+    scores: npt.ArrayLike,
+    counts: npt.ArrayLike,
+    *,
+    area_share: float = 0.05,
+    ties: Ties = "average",
+) -> ForecastAccuracy:
+    """Hit rate, PAI, PAI* and PEI of a hot-spot map at one flagged-area share.
+
+    Parameters
+    ----------
+    scores : array_like
+        Hot-spot score per study-area cell (higher = hotter), e.g. KDE density,
+        Gi* z-score or prior-period count. Equal-area cells; finite values.
+    counts : array_like, same shape as ``scores``
+        Crimes per cell in the later (evaluation) period; finite, >= 0.
+    area_share : float, default 0.05
+        Share of the study area to flag, in (0, 1]; ``ceil(area_share * cells)``
+        cells are flagged.
+    ties : {"average", "first"}, default "average"
+        How cells with equal scores at the cut are treated (see module docstring).
+
+    Returns
+    -------
+    ForecastAccuracy
+
+    References
+    ----------
+    Chainey, Tompson & Uhlig (2008); Hunt (2016); NIJ (2017). See the module
+    docstring.
+
+    Examples
+    --------
+    Ten cells, ten later crimes. Flag 20 % (two cells): the map's top two cells
+    hold 5 crimes, the best two cells hold 8.
+
+    >>> scores = [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]
+    >>> counts = [5, 0, 3, 0, 0, 1, 0, 0, 1, 0]
+    >>> acc = forecast_accuracy(scores, counts, area_share=0.2)
+    >>> acc.n_flagged, acc.hit_rate, acc.pai, acc.pai_max, acc.pei
+    (2, 0.5, 2.5, 4.0, 0.625)
+    """
+    return _one(scores, counts, area_share, ties)
+
+
+def hit_rate(
+    scores: npt.ArrayLike, counts: npt.ArrayLike, *, area_share: float = 0.05, ties: Ties = "average"
+) -> float:
+    """Share of later crimes in the flagged cells, ``n / N``.
+
+    Same parameters as :func:`forecast_accuracy`.
+
+    Examples
+    --------
+    >>> hit_rate([3, 2, 1, 0], [2, 1, 1, 0], area_share=0.25)
+    0.5
+    """
+    return _one(scores, counts, area_share, ties).hit_rate
+
+
+def pai(
+    scores: npt.ArrayLike, counts: npt.ArrayLike, *, area_share: float = 0.05, ties: Ties = "average"
+) -> float:
+    """Predictive Accuracy Index, ``(n / N) / (a / A)`` (Chainey et al. 2008).
+
+    Same parameters as :func:`forecast_accuracy`.
+
+    Examples
+    --------
+    >>> pai([3, 2, 1, 0], [2, 1, 1, 0], area_share=0.25)
+    2.0
+    """
+    return _one(scores, counts, area_share, ties).pai
+
+
+def pei(
+    scores: npt.ArrayLike, counts: npt.ArrayLike, *, area_share: float = 0.05, ties: Ties = "average"
+) -> float:
+    """Predictive Efficiency Index, ``PAI / PAI* = n / n*`` (Hunt 2016).
+
+    PAI* is the largest PAI achievable with the same flagged area. Same
+    parameters as :func:`forecast_accuracy`.
+
+    Examples
+    --------
+    The map flags the cell with 1 crime; the best cell had 2.
+
+    >>> pei([0, 3, 1, 2], [2, 1, 1, 0], area_share=0.25)
+    0.5
+    """
+    return _one(scores, counts, area_share, ties).pei
+
+
+def pai_curve(
+    scores: npt.ArrayLike,
+    counts: npt.ArrayLike,
+    *,
+    area_shares: Sequence[float] = DEFAULT_AREA_SHARES,
+    ties: Ties = "average",
+) -> pd.DataFrame:
+    """PAI, PAI*, PEI and hit rate over a range of flagged-area shares.
+
+    Parameters
+    ----------
+    scores, counts : array_like
+        As in :func:`forecast_accuracy`.
+    area_shares : sequence of float, default :data:`DEFAULT_AREA_SHARES`
+        Shares of the study area to flag, each in (0, 1] (default 0.5 % ... 20 %).
+    ties : {"average", "first"}, default "average"
+
+    Returns
+    -------
+    DataFrame
+        One row per requested share, with the fields of
+        :class:`ForecastAccuracy` as columns.
+
+    Examples
+    --------
+    >>> scores = [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]
+    >>> counts = [5, 0, 3, 0, 0, 1, 0, 0, 1, 0]
+    >>> curve = pai_curve(scores, counts, area_shares=[0.1, 0.2, 0.5])
+    >>> curve[["n_flagged", "pai", "pei"]].values.tolist()
+    [[1.0, 5.0, 1.0], [2.0, 2.5, 0.625], [5.0, 1.6, 0.8]]
+    """
+    s, c = _prepare(scores, counts)
+    ties = check_choice(ties, ("average", "first"), name="ties")
+    shares = [_check_share(v, name="area_shares") for v in np.atleast_1d(np.asarray(area_shares, dtype=object))]
+    if not shares:
+        raise ValueError("area_shares is empty; give at least one share in (0, 1]")
+    _warn_no_crimes(c, stacklevel=3)
+    ranking = _Ranking(s, c, ties)
+    rows = [_score(ranking, share, s.size) for share in shares]
+    return pd.DataFrame([r.__dict__ for r in rows])
