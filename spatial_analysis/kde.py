@@ -36,7 +36,7 @@ from spatial_analysis._validation import (
     check_projected_metres,
     check_weights,
 )
-from spatial_analysis.descriptive import _weighted_median
+from spatial_analysis.descriptive import _centre, _weighted_median
 
 __all__ = [
     "DensityGrid",
@@ -234,10 +234,15 @@ def silverman_bandwidth(points: npt.ArrayLike, *, sample_weight: npt.ArrayLike |
     xy = check_points(points)
     check_projected_metres(xy)
     w = check_weights(sample_weight, xy.shape[0])
+    return _silverman(xy, w)
+
+
+def _silverman(xy: np.ndarray, w: np.ndarray | None) -> float:
+    """silverman_bandwidth on already validated input."""
     n_eff = float(xy.shape[0]) if w is None else float(w.sum())
     if not n_eff > 0:
         raise ValueError("sample_weight must not sum to zero; got all-zero weights")
-    centre = np.average(xy, axis=0, weights=w)
+    centre = _centre(xy, w)
     d = np.hypot(xy[:, 0] - centre[0], xy[:, 1] - centre[1])
     sd = float(np.sqrt(np.average(d * d, weights=w)))
     if sd == 0.0:
@@ -251,7 +256,7 @@ def silverman_bandwidth(points: npt.ArrayLike, *, sample_weight: npt.ArrayLike |
         warnings.warn(
             "more than half of the points sit exactly on their mean centre (median distance 0); "
             "using the standard distance alone for the bandwidth",
-            stacklevel=2,
+            stacklevel=3,
         )
         spread = sd
     return 0.9 * spread * n_eff**-0.2
@@ -504,11 +509,11 @@ def kernel_density(
     cell = None if cell_size is None else check_positive(cell_size, name="cell_size")
 
     total = float(xy.shape[0]) if w is None else float(w.sum())
-    identical = xy.shape[0] > 1 and bool((xy == xy[0]).all())
+    identical = xy.shape[0] > 1 and bool((xy[:, 0] == xy[0, 0]).all() and (xy[:, 1] == xy[0, 1]).all())
     if h is None:
         if total == 0.0:
             raise ValueError("bandwidth='auto' cannot be estimated: sample_weight is all zeros")
-        h = silverman_bandwidth(xy, sample_weight=w)
+        h = _silverman(xy, w)
     elif identical:
         warnings.warn(
             f"all {xy.shape[0]} points are identical; the density is a single kernel", stacklevel=2
@@ -518,8 +523,9 @@ def kernel_density(
 
     if ext is None:
         reach = _support_radius(kern, h)
-        lo = xy.min(axis=0) - reach
-        hi = xy.max(axis=0) + reach
+        x, y = xy[:, 0], xy[:, 1]  # column-wise: faster than axis=0 reductions
+        lo = np.array([x.min(), y.min()]) - reach
+        hi = np.array([x.max(), y.max()]) + reach
         if cell is None:
             cell = float(min(hi - lo)) / 250.0
         xmin, ymin = lo - cell

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.db import connections
+from pygeoapi.provider.base import ProviderInvalidQueryError
 from pygeoapi.provider.sql import GenericSQLProvider, PostgreSQLProvider
+from sqlalchemy import and_, cast
 
 from .config import connection_params
 
@@ -15,6 +17,9 @@ class DjangoPostgreSQLProvider(PostgreSQLProvider):
 
     * it talks to PostgreSQL through psycopg 3 (SQLAlchemy's ``postgresql+psycopg``),
       the driver the rest of the project uses, instead of requiring psycopg2;
+    * property filters (``?run_id=5``) are cast to the column's type: pygeoapi passes
+      them as text, which psycopg 3 binds as ``varchar`` (psycopg2 sent untyped
+      literals), and PostgreSQL has no ``bigint = varchar`` operator;
     * it reads the connection parameters from ``django.db.connections['default']``
       when it is built, so the OGC API always reads the database the site itself uses
       (including the test database that pytest-django switches to).
@@ -29,3 +34,16 @@ class DjangoPostgreSQLProvider(PostgreSQLProvider):
             "postgresql+psycopg",
             {"client_encoding": "utf8", "application_name": "geo-bco-ogcapi"},
         )
+
+    def _get_property_filters(self, properties):
+        if not properties:
+            return True
+        clauses = []
+        for column_name, value in properties:
+            column = getattr(self.table_model, column_name)
+            try:
+                typed = column.type.python_type(value) if column.type.python_type in (int, float) else value
+            except ValueError:
+                raise ProviderInvalidQueryError(f"{column_name}={value!r}: expected a number") from None
+            clauses.append(column == cast(typed, column.type))
+        return and_(*clauses)

@@ -1,0 +1,137 @@
+"""OGC API Features through pygeoapi mounted in Django, checked over real HTTP and
+with GDAL's own OGC client (ogrinfo OAPIF:), as QGIS would use it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+import requests
+from django.core.management import call_command
+
+from services.jobs import create_run, execute_run
+from services.jobs.selection import normalise_filter
+from services.ogc.config import COLLECTIONS, build_pygeoapi_config
+
+pytestmark = pytest.mark.postgis
+
+
+@pytest.fixture
+def ogc(live_server, settings, reference_data_committed, demo_incidents):
+    """A live server with demo incidents and one KDE run, pygeoapi pointed at it."""
+    settings.PYGEOAPI_CONFIG = build_pygeoapi_config(public_url=live_server.url, debug=False)
+    demo_incidents(rows=300)
+    execute_run(create_run("kde", parameters={"bandwidth": 2000}, input_filter=normalise_filter()).pk)
+    return f"{live_server.url}/ogcapi"
+
+
+def get(url: str, **params) -> dict:
+    response = requests.get(url, params={"f": "json", **params}, timeout=30)
+    assert response.status_code == 200, f"{url}: {response.status_code} {response.text[:300]}"
+    return response.json()
+
+
+def test_landing_page_links_service_desc_and_conformance(ogc):
+    rels = {link["rel"] for link in get(ogc + "/")["links"]}
+    assert {"service-desc", "conformance", "data"} <= rels
+
+
+def test_openapi_document_describes_every_collection(ogc):
+    doc = get(ogc + "/openapi")
+    assert doc["openapi"].startswith("3.")
+    for cid in COLLECTIONS:
+        assert f"/collections/{cid}/items" in doc["paths"]
+
+
+def test_conformance_declares_features_core_and_geojson(ogc):
+    classes = get(ogc + "/conformance")["conformsTo"]
+    assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in classes
+    assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson" in classes
+
+
+def test_collections_list_districts_incidents_and_kde(ogc):
+    ids = {c["id"] for c in get(ogc + "/collections")["collections"]}
+    assert {"districts", "incidents", "kde-contours", "kde-contours-all"} <= ids
+
+
+def test_districts_have_population_year_and_source(ogc):
+    items = get(ogc + "/collections/districts/items")
+    assert items["numberMatched"] == 6
+    props = {f["properties"]["name"]: f["properties"] for f in items["features"]}
+    assert props["Stann Creek"]["population"] == 48162 and props["Stann Creek"]["population_year"] == 2022
+    assert "Statistical Institute of Belize" in props["Cayo"]["population_source"]
+
+
+def test_items_page_with_limit_and_next_links(ogc):
+    first = get(ogc + "/collections/incidents/items", limit=50)
+    total = first["numberMatched"]
+    assert total > 100 and first["numberReturned"] == 50
+    seen = {f["id"] for f in first["features"]}
+    page = first
+    while (nxt := next((link["href"] for link in page["links"] if link["rel"] == "next"), None)):
+        page = requests.get(nxt, timeout=30).json()
+        seen |= {f["id"] for f in page["features"]}
+    assert len(seen) == total  # paging visits every feature exactly once
+
+
+def test_bbox_returns_only_features_inside(ogc):
+    bbox = (-88.35, 17.40, -88.10, 17.60)  # around Belize City
+    items = get(ogc + "/collections/incidents/items", bbox=",".join(map(str, bbox)), limit=1000)
+    assert 0 < items["numberMatched"] < get(ogc + "/collections/incidents/items", limit=1)["numberMatched"]
+    for feature in items["features"]:
+        lon, lat = feature["geometry"]["coordinates"]
+        assert bbox[0] <= lon <= bbox[2] and bbox[1] <= lat <= bbox[3]
+
+
+def test_public_incidents_hide_sensitive_offences_and_exact_time(ogc):
+    items = get(ogc + "/collections/incidents/items", limit=10000)
+    offences = {f["properties"]["offence"] for f in items["features"]}
+    assert offences and not offences & {"rape", "sexual-offence", "domestic-violence", "kidnapping"}
+    assert all(len(f["properties"]["occurred_on"]) == 10 for f in items["features"])  # a date, no time
+
+
+def test_kde_collection_serves_the_latest_run_and_history_by_run_id(ogc):
+    latest = get(ogc + "/collections/kde-contours/items")
+    assert latest["numberMatched"] == 3
+    run_id = latest["features"][0]["properties"]["run_id"]
+    execute_run(create_run("kde", parameters={"bandwidth": 3000}, input_filter=normalise_filter()).pk)
+    newer = get(ogc + "/collections/kde-contours/items")
+    assert {f["properties"]["run_id"] for f in newer["features"]} == {run_id + 1}
+    old = get(ogc + "/collections/kde-contours-all/items", run_id=run_id)
+    assert old["numberMatched"] == 3 and {f["properties"]["run_id"] for f in old["features"]} == {run_id}
+
+
+def test_unknown_collection_is_a_404(ogc):
+    assert requests.get(ogc + "/collections/nope/items", params={"f": "json"}, timeout=30).status_code == 404
+
+
+def test_generated_config_validates(tmp_path, settings):
+    settings.VAR_DIR = tmp_path
+    call_command("ogc_config", "--out", str(tmp_path / "pygeoapi-config.yml"))
+    assert "kde-contours" in (tmp_path / "pygeoapi-config.yml").read_text()
+
+
+@pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="gdal-bin is not installed")
+def test_gdal_ogc_client_lists_and_reads_every_collection(ogc):
+    listing = subprocess.run(["ogrinfo", "-ro", "-q", f"OAPIF:{ogc}/"], capture_output=True, text=True, timeout=120)
+    assert listing.returncode == 0, listing.stderr
+    for cid in COLLECTIONS:
+        assert cid in listing.stdout
+        expected = get(f"{ogc}/collections/{cid}/items", limit=1)["numberMatched"]
+        out = subprocess.run(
+            ["ogr2ogr", "-f", "GeoJSON", "/vsistdout/", f"OAPIF:{ogc}/collections/{cid}"],
+            capture_output=True, text=True, timeout=180,
+        )
+        assert out.returncode == 0, out.stderr
+        features = json.loads(out.stdout)["features"]
+        assert len(features) == expected, cid
+        assert all(f["geometry"] for f in features)
+
+
+@pytest.mark.parametrize("value", ["abc", "1;DROP TABLE geo_bco_incident", "' OR 1=1 --"], ids=["text", "sql", "quote"])
+def test_hostile_property_filter_is_a_client_error(ogc, value):
+    response = requests.get(ogc + "/collections/kde-contours-all/items", params={"f": "json", "run_id": value}, timeout=30)
+    assert response.status_code == 400
+    assert get(ogc + "/collections/districts/items")["numberMatched"] == 6  # nothing was harmed
