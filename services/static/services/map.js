@@ -44,7 +44,7 @@
     });
     const runs = new Set(kde.features.map((f) => f.properties.run_id));
     document.getElementById("kde-run").textContent = runs.size
-      ? `Run ${[...runs].join(", ")}, finished ${kde.features[0].properties.run_finished_at}`
+      ? `Run ${[...runs].join(", ")}, finished ${new Date(kde.features[0].properties.run_finished_at).toLocaleString("en-GB", { timeZone: "America/Belize" })} (Belize time)`
       : "No kernel density run yet.";
 
     const popup = new maplibregl.Popup({ closeButton: false });

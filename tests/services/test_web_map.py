@@ -1,0 +1,69 @@
+"""The web map in a real headless Chromium (Debian's chromium + chromium-driver):
+it loads without console errors and draws districts, incidents and KDE bands."""
+
+from __future__ import annotations
+
+import io
+import shutil
+
+from PIL import Image
+
+import pytest
+
+from services.jobs import create_run, execute_run
+from services.jobs.selection import normalise_filter
+
+pytestmark = [pytest.mark.postgis, pytest.mark.browser]
+
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+
+
+@pytest.fixture
+def browser():
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.skip("Debian's chromium and chromium-driver are not installed")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless", "--no-sandbox", "--disable-background-networking", "--disable-component-update",
+                "--use-gl=swiftshader", "--enable-unsafe-swiftshader", "--window-size=1200,900"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def test_map_draws_every_layer_without_console_errors(live_server, reference_data_committed, demo_incidents,
+                                                      browser, output_dir):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    demo_incidents(rows=600)
+    execute_run(create_run("kde", parameters={"bandwidth": 1500, "cell_size": 100}, input_filter=normalise_filter()).pk)
+    browser.get(live_server.url + "/")
+    WebDriverWait(browser, 60).until(lambda d: d.execute_script("return document.body.dataset.ready === 'true'"))
+    drawn = browser.execute_script(
+        "const m = window.bcoMap;"
+        "return Object.fromEntries(['districts-fill', 'districts-line', 'incidents', 'kde-fill']"
+        ".map(id => [id, m.queryRenderedFeatures({layers: [id]}).length]));"
+    )
+    browser.save_screenshot(str(output_dir / "web_map.png"))
+    assert all(count > 0 for count in drawn.values()), drawn
+    # the pixels really show the hottest band (#b30000) once the map is zoomed onto it
+    browser.execute_script(
+        "const m = window.bcoMap; const f = m.querySourceFeatures('kde').find(f => f.properties.band === 1);"
+        "const b = new maplibregl.LngLatBounds(); const walk = c => typeof c[0] === 'number' ? b.extend(c) : c.forEach(walk);"
+        "walk(f.geometry.coordinates); delete document.body.dataset.ready;"
+        "m.once('idle', () => { document.body.dataset.ready = 'true'; }); m.fitBounds(b, {padding: 200, animate: false});"
+    )
+    WebDriverWait(browser, 60).until(lambda d: d.execute_script("return document.body.dataset.ready === 'true'"))
+    browser.save_screenshot(str(output_dir / "web_map_hotspot.png"))
+    pixels = Image.open(io.BytesIO(browser.get_screenshot_as_png())).convert("RGB")
+    hottest = sum(1 for r, g, b in pixels.getdata() if r > 150 and g < 60 and b < 60)
+    assert hottest > 500, hottest
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
+    legend = browser.find_element("id", "legend").text
+    assert "Top 1% of area" in legend and "Demonstration data" in legend
