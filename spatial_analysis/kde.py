@@ -428,9 +428,11 @@ def kernel_density(
     Linear binning keeps each point's weight and mean position exactly; its
     error against the exact sum is second order, about ``(cell / bandwidth)^2``
     of one kernel's peak per point at worst (1% of the peak at a bandwidth of
-    10 cells, 0.16% at 25 cells; the default grid gives about 20-60 cells per
-    bandwidth), and it tends to cancel between neighbouring points. Simple
-    (nearest-centre) binning would be first order, ``cell / bandwidth``.
+    10 cells, 0.16% at 25 cells), and it largely cancels between neighbouring
+    points: with the default bandwidth and cell size (4 to 45 cells per
+    bandwidth on our test data) the largest error we measured was 0.02-0.14%
+    of the surface's peak. Simple (nearest-centre) binning would be first
+    order, ``cell / bandwidth``.
     Values below ``1e-12`` of the peak are FFT round-off and are set to 0, so
     cells beyond every quartic kernel are exactly 0.
 

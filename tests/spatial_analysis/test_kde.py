@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 import pytest
 import shapely
+from scipy.spatial import cKDTree
 from sklearn.neighbors import KernelDensity as SkKernelDensity
 
 from spatial_analysis.kde import (
@@ -59,6 +60,18 @@ def test_quartic_matches_direct_sum_within_1pct_of_peak(clustered, rng, bandwidt
     w = rng.uniform(0.5, 3.0, len(clustered)) if weighted else None
     grid = kernel_density(clustered, bandwidth=bandwidth, cell_size=cell_size, sample_weight=w)
     exact = direct_quartic(grid, clustered, w)
+    assert np.abs(grid.density - exact).max() <= 0.01 * exact.max()
+
+
+def test_quartic_with_all_defaults_matches_sparse_direct_sum(clustered):
+    grid = kernel_density(clustered)  # auto bandwidth, default cell size and extent
+    x, y = grid.cell_centres()
+    r = grid.bandwidth
+    pairs = cKDTree(np.column_stack([x.ravel(), y.ravel()])).sparse_distance_matrix(
+        cKDTree(clustered), r, output_type="coo_matrix"
+    )
+    k = (1 - (pairs.data / r) ** 2) ** 2 * 3 / (math.pi * r * r) * 1e6
+    exact = np.bincount(pairs.row, weights=k, minlength=x.size).reshape(x.shape)
     assert np.abs(grid.density - exact).max() <= 0.01 * exact.max()
 
 
@@ -144,6 +157,14 @@ def test_silverman_uses_median_distance_when_smaller():
     assert math.sqrt(1 / math.log(2)) * dm < sd
     expected = 0.9 * math.sqrt(1 / math.log(2)) * dm * len(pts) ** -0.2
     assert silverman_bandwidth(pts) == pytest.approx(expected, rel=1e-12)
+
+
+def test_silverman_falls_back_to_sd_when_median_distance_is_zero():
+    pts = np.array([[0, 0]] * 6 + [[1000, 0], [-1000, 0]], dtype=float) + [X0, Y0]
+    sd = math.sqrt(2 * 1000**2 / 8)
+    with pytest.warns(UserWarning, match="median distance 0"):
+        h = silverman_bandwidth(pts)
+    assert h == pytest.approx(0.9 * sd * 8**-0.2, rel=1e-12)
 
 
 def test_auto_bandwidth_and_default_cell_size(clustered):
@@ -347,6 +368,7 @@ def population(rng):
     return rng.uniform([X0, Y0], [X0 + 6000, Y0 + 6000], size=(6000, 2))
 
 
+@pytest.mark.filterwarnings("ignore:.*below the floor")  # a few fringe cells of ~1e-7 per km^2
 def test_dual_ratio_is_constant_for_events_proportional_to_population(population):
     # every resident "is" 0.1 incident: the rate must be 0.1 wherever it is defined
     risk = dual_kernel_density(
