@@ -155,8 +155,9 @@ def _standard_deviational_ellipse(
     ``std_devs * sqrt(2 * sum(u_i**2) / (n - 2))`` with ``u_i`` the centred
     coordinates projected on each axis (CrimeStat's sqrt(2) and n - 2). Each
     semi-axis is at least ``min_axis`` metres. Returns the polygon, the major and
-    minor semi-axes (m) and the major axis direction in degrees counter-clockwise
-    from east.
+    minor semi-axes (m) and the rotation of the long axis in degrees clockwise
+    from north, in [0, 180) (as :func:`spatial_analysis.descriptive.standard_deviational_ellipse`,
+    which follows Esri: divisor n; this one follows CrimeStat: divisor n - 2).
     """
     n = pts.shape[0]
     centre = pts.mean(axis=0)
@@ -167,7 +168,9 @@ def _standard_deviational_ellipse(
     semi = std_devs * np.sqrt(2.0 * evals / (n - 2))
     minor, major = np.maximum(semi, min_axis)
     major_dir = evecs[:, 1]
-    angle = float(np.degrees(np.arctan2(major_dir[1], major_dir[0])) % 180.0)
+    angle = float(np.degrees(np.arctan2(major_dir[0], major_dir[1])) % 180.0)  # azimuth of the long axis
+    if np.isclose(angle, 180.0, atol=1e-9):
+        angle = 0.0
     phi = np.linspace(0.0, 2.0 * np.pi, _ELLIPSE_VERTICES, endpoint=False)
     local = np.column_stack([major * np.cos(phi), minor * np.sin(phi)])
     rot = np.column_stack([major_dir, [-major_dir[1], major_dir[0]]])
@@ -618,8 +621,8 @@ class NNHClustering:
         ``threshold_m``, ``mean_x``, ``mean_y`` (the centre that is clustered at
         the next order: mean of the member centres), ``area_m2``,
         ``axis_major_m``/``axis_minor_m``/``rotation_deg`` (ellipse semi-axes and
-        the major axis direction, degrees counter-clockwise from east; NaN for
-        hulls), ``shape`` and ``geometry``. Polygons are drawn around all the
+        the rotation of the long axis, degrees clockwise from north in [0, 180);
+        NaN for hulls), ``shape`` and ``geometry``. Polygons are drawn around all the
         incidents of a cluster, whatever its order.
     thresholds_ : tuple of float
         Threshold distance used at each order that produced clusters.

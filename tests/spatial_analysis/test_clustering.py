@@ -313,7 +313,8 @@ def test_nnh_ellipse_hand_checked(angle):
     row = nnh.clusters_.iloc[0]
     assert row["axis_major_m"] == pytest.approx(np.sqrt(200))
     assert row["axis_minor_m"] == pytest.approx(np.sqrt(50))
-    assert row["rotation_deg"] == pytest.approx(angle % 180, abs=1e-9)
+    # long axis at `angle` degrees counter-clockwise from east = (90 - angle) clockwise from north
+    assert row["rotation_deg"] == pytest.approx((90 - angle) % 180, abs=1e-9)
     assert row["geometry"].is_valid
     assert row["area_m2"] == pytest.approx(np.pi * np.sqrt(200) * np.sqrt(50), rel=2e-3)  # 72-gon
 
@@ -376,3 +377,16 @@ def test_nnh_collinear_points_need_an_area():
     pts = np.column_stack([np.arange(0, 100, 5.0), np.zeros(20)]) + 5000
     with pytest.raises(ValueError, match="area"):
         NNHClustering(min_points=3).fit(pts)
+
+
+def test_nnh_ellipse_matches_descriptive_sde_up_to_crimestat_divisor(rng):
+    """Same principal axes as the Esri ellipse in descriptive.py; CrimeStat divides by n - 2, Esri by n."""
+    from spatial_analysis.descriptive import standard_deviational_ellipse
+
+    pts = rng.normal([5000, 5000], [40, 15], (30, 2)) @ np.array([[0.8, -0.6], [0.6, 0.8]])
+    row = NNHClustering(threshold=1e4, min_points=30).fit(pts).clusters_.iloc[0]
+    esri = standard_deviational_ellipse(pts)  # sqrt(2) correction, divisor n
+    factor = np.sqrt(30 / 28)
+    assert row["axis_major_m"] == pytest.approx(esri.major * factor)
+    assert row["axis_minor_m"] == pytest.approx(esri.minor * factor)
+    assert row["rotation_deg"] == pytest.approx(esri.rotation, abs=1e-6)
