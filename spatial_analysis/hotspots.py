@@ -1117,7 +1117,8 @@ def gi_star(
             log.append(f"Neighbourhood: the k = {k_used} nearest cells, set by the caller.")
         w = knn_weights(pts, k_used, include_self=True)
 
-    summary = neighbour_summary(w)
+    n_neigh = neighbour_counts(w)
+    summary = neighbour_summary(n_neigh)
     log.append(f"Neighbourhood check: {summary.describe()} (the cell itself is also counted by Gi*).")
     if summary.n_isolated:
         warnings.warn(
@@ -1160,7 +1161,7 @@ def gi_star(
         p_values=full(p, np.nan, np.float64),
         p_values_fdr=full(q, np.nan, np.float64),
         confidence_bins=full(bins, 0, np.int8),
-        n_neighbours=full(neighbour_counts(w), 0, np.int64),
+        n_neighbours=full(n_neigh, 0, np.int64),
         analysed=_readonly(analysed.copy()),
         weights_kind=kind,
         distance=dist_used,

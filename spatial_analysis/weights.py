@@ -92,8 +92,7 @@ def _finish(
         cols = np.concatenate([cols, diag])
     data = np.ones(rows.shape[0], dtype=np.float64)
     w = sparse.csr_array((data, (rows, cols)), shape=(n, n))
-    w.sum_duplicates()
-    w.sort_indices()
+    w.sort_indices()  # (row, col) pairs are unique by construction: nothing to sum
     if row_standardize:
         w = row_standardise(w)
     return w
@@ -291,10 +290,15 @@ def neighbour_counts(weights: sparse.sparray | sparse.spmatrix) -> np.ndarray:
     array([1, 2, 1])
     """
     w = sparse.csr_array(weights)
-    n = w.shape[0]
-    rows = np.repeat(np.arange(n), np.diff(w.indptr))
-    off = (w.indices != rows) & (w.data != 0)
-    return np.bincount(rows[off], minlength=n).astype(np.int64)
+    if w.shape[0] != w.shape[1]:
+        raise ValueError(f"weights must be square; got shape {w.shape}")
+    if (w.data == 0).any():
+        w = w.copy()
+        w.eliminate_zeros()
+    if not w.has_canonical_format:
+        w = w.copy()
+        w.sum_duplicates()
+    return (np.diff(w.indptr) - (w.diagonal() != 0)).astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -331,12 +335,13 @@ class NeighbourSummary:
         return text
 
 
-def neighbour_summary(weights: sparse.sparray | sparse.spmatrix) -> NeighbourSummary:
+def neighbour_summary(weights: sparse.sparray | sparse.spmatrix | np.ndarray) -> NeighbourSummary:
     """Summarise how many neighbours each point has.
 
     Parameters
     ----------
-    weights : scipy.sparse matrix or array, shape (n, n)
+    weights : scipy.sparse matrix or array, shape (n, n), or the neighbour
+        counts of :func:`neighbour_counts` (a 1-D integer array).
 
     Returns
     -------
@@ -349,7 +354,10 @@ def neighbour_summary(weights: sparse.sparray | sparse.spmatrix) -> NeighbourSum
     >>> (s.min, s.max, s.mean, s.n_isolated)
     (1, 2, 1.5, 0)
     """
-    counts = neighbour_counts(weights)
+    if isinstance(weights, np.ndarray) and weights.ndim == 1:
+        counts = weights.astype(np.int64, copy=False)
+    else:
+        counts = neighbour_counts(weights)
     if counts.size == 0:
         raise ValueError("weights must have at least one row; got shape (0, 0)")
     return NeighbourSummary(

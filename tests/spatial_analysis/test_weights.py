@@ -215,3 +215,16 @@ def test_distance_band_scales_to_100k_cells():
     w = distance_band_weights(pts, 750.0, include_self=True)
     assert w.shape == (100_000, 100_000)
     assert neighbour_summary(w).max == 28  # 29 cells within 3 cells' radius, minus itself
+
+
+def test_neighbour_counts_ignore_explicit_zeros_and_accept_counts_in_summary():
+    from scipy import sparse
+
+    w = sparse.csr_array(
+        (np.array([1.0, 0.0, 1.0, 1.0]), np.array([1, 2, 0, 1]), np.array([0, 2, 4, 4])), shape=(3, 3)
+    )  # row 0: neighbour 1 and an explicit zero to 2; row 1: neighbour 0 and itself; row 2: none
+    counts = neighbour_counts(w)
+    np.testing.assert_array_equal(counts, [1, 1, 0])
+    assert neighbour_summary(counts) == neighbour_summary(w)
+    with pytest.raises(ValueError, match="square"):
+        neighbour_counts(sparse.csr_array(np.ones((2, 3))))
