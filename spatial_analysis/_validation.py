@@ -33,8 +33,10 @@ def check_projected_metres(points: np.ndarray, *, name: str = "points") -> None:
     """
     if points.size == 0:
         return
-    inside_degrees = (np.abs(points[:, 0]) <= 180).all() and (np.abs(points[:, 1]) <= 90).all()
-    spread = float(np.ptp(points, axis=0).max())
+    x, y = points[:, 0], points[:, 1]
+    lo_x, hi_x, lo_y, hi_y = x.min(), x.max(), y.min(), y.max()
+    inside_degrees = max(-lo_x, hi_x) <= 180 and max(-lo_y, hi_y) <= 90
+    spread = float(max(hi_x - lo_x, hi_y - lo_y))
     if inside_degrees and spread < 5:
         raise ValueError(
             f"{name} look like longitude/latitude degrees (all within +-180/+-90, spread {spread:.4g}); "

@@ -18,8 +18,22 @@ from services.ogc.config import COLLECTIONS, build_pygeoapi_config
 pytestmark = pytest.mark.postgis
 
 
+@pytest.fixture(scope="session")
+def ogc_connections_closed(django_db_setup, django_db_blocker):
+    """pygeoapi keeps a SQLAlchemy pool per process; close its sessions before
+    pytest-django drops the test database (which refuses while they are open)."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cur:
+        cur.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND application_name = 'geo-bco-ogcapi'"
+        )
+
+
 @pytest.fixture
-def ogc(live_server, settings, reference_data_committed, demo_incidents):
+def ogc(ogc_connections_closed, live_server, settings, reference_data_committed, demo_incidents):
     """A live server with demo incidents and one KDE run, pygeoapi pointed at it."""
     settings.PYGEOAPI_CONFIG = build_pygeoapi_config(public_url=live_server.url, debug=False)
     demo_incidents(rows=300)
