@@ -336,7 +336,9 @@ class DensityClusters:
         self.degenerate_buffer = degenerate_buffer
         self.crs = crs
 
-    def fit(self, X: npt.ArrayLike | gpd.GeoDataFrame | gpd.GeoSeries, sample_weight: npt.ArrayLike | None = None) -> "DensityClusters":
+    def fit(
+        self, X: npt.ArrayLike | gpd.GeoDataFrame | gpd.GeoSeries, sample_weight: npt.ArrayLike | None = None
+    ) -> "DensityClusters":
         """Cluster the incidents.
 
         Parameters
@@ -368,12 +370,16 @@ class DensityClusters:
             labels = est.fit(pts, sample_weight=weights).labels_
         else:
             if weights is not None:
-                raise ValueError("sample_weight is not supported with method='hdbscan' (scikit-learn's HDBSCAN has none)")
+                raise ValueError(
+                    "sample_weight is not supported with method='hdbscan' (scikit-learn's HDBSCAN has none)"
+                )
             min_cluster_size = check_int(self.min_cluster_size, name="min_cluster_size", minimum=2)
             try:
                 sel_eps = float(self.cluster_selection_epsilon)
             except (TypeError, ValueError):
-                raise TypeError(f"cluster_selection_epsilon must be a number; got {self.cluster_selection_epsilon!r}") from None
+                raise TypeError(
+                    f"cluster_selection_epsilon must be a number; got {self.cluster_selection_epsilon!r}"
+                ) from None
             if not np.isfinite(sel_eps) or sel_eps < 0:
                 raise ValueError(f"cluster_selection_epsilon must be >= 0; got {self.cluster_selection_epsilon!r}")
             if min_samples > n:
@@ -536,7 +542,10 @@ def _single_linkage_components(pts: np.ndarray, threshold: float) -> np.ndarray:
     if pairs.size:
         d = np.hypot(*(pts[pairs[:, 0]] - pts[pairs[:, 1]]).T)
         pairs = pairs[d < threshold]
-    graph = coo_array((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n)) if len(pairs) else coo_array((n, n))
+    if len(pairs):
+        graph = coo_array((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    else:
+        graph = coo_array((n, n))
     _, comp = connected_components(graph, directed=False)
     return comp
 

@@ -270,7 +270,9 @@ def _fmt(v: float) -> str:
     return "inf" if math.isinf(v) else f"{v:g}"
 
 
-def _band_labels(edges: np.ndarray, unit: str, *, first: str | None) -> tuple[tuple[tuple[float, float], ...], tuple[str, ...]]:
+def _band_labels(
+    edges: np.ndarray, unit: str, *, first: str | None
+) -> tuple[tuple[tuple[float, float], ...], tuple[str, ...]]:
     bounds = [(float(edges[i]), float(edges[i + 1])) for i in range(edges.size - 1)]
     bounds.append((float(edges[-1]), math.inf))
     labels = [f"[{_fmt(lo)}, {_fmt(hi)}) {unit}" for lo, hi in bounds]
@@ -389,6 +391,8 @@ def _knox(
     ratio = np.divide(observed, expected, out=np.full(expected.shape, np.nan), where=expected > 0)
     p_values = (at_least + 1) / (permutations + 1)
 
+    for arr in (observed, expected, ratio, p_values):
+        arr.setflags(write=False)  # the result is a frozen record
     s_bounds, s_labels = _band_labels(s_edges, "m", first="same location")
     t_bounds, t_labels = _band_labels(t_edges, "days", first=None)
     return KnoxResult(
@@ -729,7 +733,9 @@ class NearRepeat:
             )
         window = float(t_edges[1]) if self.label_days is None else check_positive(self.label_days, name="label_days")
         if tol >= dist:
-            raise ValueError(f"label_distance ({self.label_distance!r} m) must exceed the same-location band ({tol:g} m)")
+            raise ValueError(
+                f"label_distance ({self.label_distance!r} m) must exceed the same-location band ({tol:g} m)"
+            )
 
         self.result_ = _knox(
             pts, days, s_edges, t_edges, metric=metric, permutations=perms, random_state=self.random_state

@@ -33,7 +33,8 @@ def rng():
 def hotspots(rng):
     """Three Gaussian hot spots (metres, UTM-like offsets) plus scattered noise."""
     origin = np.array([330000.0, 1930000.0])
-    blobs = [rng.normal(origin + c, s, (n, 2)) for c, s, n in (([0, 0], 25, 60), ([900, 300], 40, 80), ([300, 1500], 15, 30))]
+    spec = (([0, 0], 25, 60), ([900, 300], 40, 80), ([300, 1500], 15, 30))  # offset, sd (m), count
+    blobs = [rng.normal(origin + c, s, (n, 2)) for c, s, n in spec]
     noise = origin + rng.uniform(-1000, 2500, (80, 2))
     return np.vstack(blobs + [noise])
 

@@ -51,7 +51,9 @@ def brute_monte_carlo(pts, days, s_edges, t_edges, permutations, seed, metric="e
     pts, days = pts[order], days[order]
     obs = brute_table(pts, days, s_edges, t_edges, metric)
     rng = np.random.default_rng(seed)
-    sims = np.array([brute_table(pts, days[rng.permutation(len(days))], s_edges, t_edges, metric) for _ in range(permutations)])
+    sims = np.array(
+        [brute_table(pts, days[rng.permutation(len(days))], s_edges, t_edges, metric) for _ in range(permutations)]
+    )
     return obs, sims.mean(axis=0), ((sims >= obs).sum(axis=0) + 1) / (permutations + 1)
 
 
@@ -161,11 +163,12 @@ def test_nrc_pathological_pair_goes_to_the_band_its_label_names():
     """
     pts = [[0, 0], [0, 100]]
     days = np.array(["2019-01-01", "2019-01-04"], dtype="datetime64[D]")
-    res = knox_test(pts, days, spatial_bandwidth=100, temporal_bandwidth=3, n_temporal_bands=2, permutations=19, random_state=0)
+    kw = {"temporal_bandwidth": 3, "n_temporal_bands": 2, "permutations": 19, "random_state": 0}
+    res = knox_test(pts, days, spatial_bandwidth=100, **kw)
     (row,), (col,) = np.nonzero(res.observed)
     assert res.spatial_labels[row] == "[100, 200) m"
     assert res.temporal_labels[col] == "[3, 6) days"
-    res200 = knox_test(pts, days, spatial_bandwidth=200, temporal_bandwidth=3, n_temporal_bands=2, permutations=19, random_state=0)
+    res200 = knox_test(pts, days, spatial_bandwidth=200, **kw)
     (row,), (col,) = np.nonzero(res200.observed)
     assert res200.spatial_labels[row] == "[1, 200) m"
     assert res200.temporal_labels[col] == "[3, 6) days"
