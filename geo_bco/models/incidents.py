@@ -42,7 +42,9 @@ class Incident(models.Model):
     occurred_at = models.DateTimeField(help_text="When it happened (stored UTC, entered in America/Belize).")
     location = models.PointField(srid=4326)
     geocode_precision = models.CharField(max_length=16, choices=GeocodePrecision.choices)
-    geocode_method = models.CharField(max_length=32, help_text="e.g. 'wgs84', 'utm16n', 'gazetteer'.")
+    geocode_method = models.CharField(
+        max_length=32, help_text="e.g. 'wgs84', 'wgs84-swapped', 'utm16n', 'geometry', 'gazetteer-exact'.")
+    geocode_score = models.FloatField(null=True, help_text="Match confidence 0-100 (100 for given coordinates).")
     place_name = models.CharField(max_length=200, blank=True)
     district = models.ForeignKey(
         "boundaries.Boundary", null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents"
