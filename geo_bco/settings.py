@@ -120,10 +120,11 @@ LOGGING = {
 }
 
 # --- geo-bco domain settings -------------------------------------------------
-#: Distance (m) a point may lie outside the generalised 1:10M national outline and
-#: still count as in Belize: the outline lacks small cayes (Caye Caulker is 4.6 km out).
-BORDER_TOLERANCE_M = float(os.environ.get("BCO_BORDER_TOLERANCE_M", "5000"))
-#: Same tolerance for the district spatial join fallback (nearest district).
+#: Distance (m) a point may lie across the generalised 1:10M land border and still
+#: count as in Belize (the sea side is covered by the 12 nm territorial sea).
+BORDER_TOLERANCE_M = float(os.environ.get("BCO_BORDER_TOLERANCE_M", "1000"))
+#: Distance (m) to the nearest district for points off the generalised coast (the
+#: outline lacks small cayes: Caye Caulker is 4.6 km out).
 DISTRICT_JOIN_TOLERANCE_M = float(os.environ.get("BCO_DISTRICT_JOIN_TOLERANCE_M", "5000"))
 
 # --- pygeoapi, mounted at /ogcapi/ ------------------------------------------

@@ -12,20 +12,22 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import shapely
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from shapely import wkb
 
-from boundaries.models import Boundary, BoundarySet
+from boundaries.models import BoundarySet
+from boundaries.service_area import belize_area_utm
 
 from ..models import ImportBatch, OffenceType
+from .profiles import DEFAULT, Profile
 from .reading import RawTable, ReadError, read_table
-from .validation import validate
+from .validation import ACCEPTED_COLUMNS, validate
 
 
 @dataclass(frozen=True)
@@ -44,17 +46,6 @@ class ImportResult:
             f"{self.rows_total} rows: {self.inserted} inserted, {self.updated} updated, "
             f"{self.unchanged} unchanged, {self.rejected} rejected"
         )
-
-
-def belize_area_utm() -> shapely.Geometry:
-    """The national outline in EPSG:32616, grown by ``BORDER_TOLERANCE_M``, prepared."""
-    outline = Boundary.objects.filter(boundary_set__slug="country").values_list("geom", flat=True).first()
-    if outline is None:
-        raise RuntimeError("no national outline loaded: run `bco load-boundaries --belize` first")
-    geom = wkb.loads(bytes(outline.transform(32616, clone=True).wkb))
-    area = geom.buffer(settings.BORDER_TOLERANCE_M)
-    shapely.prepare(area)
-    return area
 
 
 def offence_lookup() -> dict[str, int]:
@@ -77,7 +68,7 @@ STAGE = """
 DROP TABLE IF EXISTS pg_temp.incident_stage;
 CREATE TEMP TABLE incident_stage (
     source_id text, offence_id bigint, occurred_at timestamptz, lon double precision, lat double precision,
-    geocode_precision text, geocode_method text, place_name text
+    geocode_precision text, geocode_method text, geocode_score double precision, place_name text
 ) ON COMMIT DROP
 """
 
@@ -85,9 +76,9 @@ MERGE = """
 WITH merged AS (
     INSERT INTO geo_bco_incident AS i (
         source_system, source_id, offence_id, occurred_at, location, geocode_precision, geocode_method,
-        place_name, batch_id, content_hash, created_at, updated_at)
+        geocode_score, place_name, batch_id, content_hash, created_at, updated_at)
     SELECT %(source)s, s.source_id, s.offence_id, s.occurred_at, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326),
-           s.geocode_precision, s.geocode_method, coalesce(s.place_name, ''), %(batch)s,
+           s.geocode_precision, s.geocode_method, s.geocode_score, coalesce(s.place_name, ''), %(batch)s,
            md5(concat_ws('|', s.offence_id, s.occurred_at, round(s.lon::numeric, 7), round(s.lat::numeric, 7),
                          s.geocode_precision, s.geocode_method, s.place_name)),
            now(), now()
@@ -95,7 +86,7 @@ WITH merged AS (
     ON CONFLICT (source_system, source_id) DO UPDATE SET
         offence_id = EXCLUDED.offence_id, occurred_at = EXCLUDED.occurred_at, location = EXCLUDED.location,
         geocode_precision = EXCLUDED.geocode_precision, geocode_method = EXCLUDED.geocode_method,
-        place_name = EXCLUDED.place_name, batch_id = EXCLUDED.batch_id,
+        geocode_score = EXCLUDED.geocode_score, place_name = EXCLUDED.place_name, batch_id = EXCLUDED.batch_id,
         content_hash = EXCLUDED.content_hash, updated_at = now()
     WHERE i.content_hash IS DISTINCT FROM EXCLUDED.content_hash
     RETURNING (xmax = 0) AS inserted
@@ -129,12 +120,24 @@ def _copy_csv(cursor, sql: str, frame) -> None:
         copy.write(buffer.getvalue())
 
 
-def import_file(path: str | Path, *, source_system: str, force: bool = False) -> ImportResult:
+def import_file(
+    path: str | Path,
+    *,
+    source_system: str | None = None,
+    profile: Profile = DEFAULT,
+    force: bool = False,
+    sheet: str | None = None,
+    layer: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ImportResult:
     """Import one file of incidents. See the module docstring for the guarantees.
 
-    An identical file (same bytes, same source) that was already imported is not
-    processed again unless ``force``: the earlier batch's tally is returned.
+    ``source_system`` defaults to the profile's. An identical file (same bytes, same
+    source) that was already imported is not processed again unless ``force``: the
+    earlier batch's tally is returned. ``progress`` receives one line per stage.
     """
+    say = progress or (lambda _msg: None)
+    source_system = source_system or profile.source_system
     path = Path(path)
     try:
         sha = _sha256(path)
@@ -149,15 +152,32 @@ def import_file(path: str | Path, *, source_system: str, force: bool = False) ->
                 previous.pk, previous.rows_total, 0, 0, previous.rows_total - previous.rejected,
                 previous.rejected, True, (f"{path}: identical to batch {previous.pk}; nothing changed",),
             )
-    table = read_table(path)
-    checked = validate(table, offence_ids=offence_lookup(), belize_utm=belize_area_utm())
-    return _store(table, checked, source_system=source_system, sha=sha)
+    started = time.perf_counter()
+    table = read_table(path, sheet=sheet, layer=layer)
+    say(f"read {len(table.rows):,} rows ({table.encoding}) in {time.perf_counter() - started:.1f} s")
+    checked = validate(table, offence_ids=offence_lookup(), belize_utm=belize_area_utm(), profile=profile,
+                       geocode_places=_place_geocoder())
+    say(f"validated and geocoded: {len(checked.accepted):,} accepted, {len(checked.reasons):,} rejected "
+        f"({time.perf_counter() - started:.1f} s)")
+    result = _store(table, checked, source_system=source_system, sha=sha)
+    say(f"stored in PostGIS ({time.perf_counter() - started:.1f} s)")
+    return result
+
+
+def _place_geocoder():
+    """The gazetteer matcher, built from the database only if some row needs it."""
+
+    def match(places, districts):
+        from ..geocoding import Gazetteer
+
+        return Gazetteer.from_db().match(places, districts)
+
+    return match
 
 
 def _store(table: RawTable, checked, *, source_system: str, sha: str) -> ImportResult:
     accepted = checked.accepted
-    stage = accepted[["source_id", "offence_id", "occurred_at", "lon", "lat",
-                      "geocode_precision", "geocode_method", "place_name"]].copy()
+    stage = accepted[ACCEPTED_COLUMNS].copy()
     stage["offence_id"] = stage["offence_id"].astype("int64")
     rejected_rows = sorted(checked.reasons)
     with transaction.atomic():

@@ -1,22 +1,39 @@
-"""Read a delimited text file into a table of strings, rows kept verbatim.
+"""Read a police export into a table of strings, rows kept verbatim.
 
 Nothing is interpreted here: values stay text so the rejected-row store can keep
-exactly what the source sent. File-level problems (no header, undecodable bytes,
-binary content) raise ReadError naming the file and where.
+what the source sent. File-level problems (undecodable bytes, binary content where
+text was expected, an unreadable workbook or layer) raise ReadError naming the file
+and where. Row-level problems a reader can see (a row with the wrong number of
+fields, a spreadsheet formula, an oversized field) are returned per row, so the rest
+of the file still loads.
+
+Formats: delimited text (.csv .txt .tsv: any of , ; tab |; UTF-8, UTF-8 with BOM,
+UTF-16 or Windows-1252), Excel workbooks (.xlsx), and any vector format GDAL reads
+(.geojson .json .gpkg .shp .zip ...) through pyogrio, whose point geometries become
+longitude/latitude columns.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pandas as pd
 
-#: Tried in order; Windows-1252 is what Excel on Windows writes for "CSV".
-ENCODINGS = ("utf-8-sig", "cp1252")
 DELIMITERS = ",;\t|"
+#: A field longer than this is cut when kept (and its row rejected): a 50 MB cell is
+#: an export gone wrong, and storing it whole would bloat every report.
+MAX_FIELD_CHARS = 10_000
+TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+#: geometry columns a vector file adds to the table (WGS84, from the layer's own CRS)
+GEOMETRY_COLUMNS = ("_geometry_longitude", "_geometry_latitude")
+
+Reason = dict[str, str]
 
 
 class ReadError(ValueError):
@@ -26,23 +43,62 @@ class ReadError(ValueError):
 @dataclass(frozen=True)
 class RawTable:
     """Rows as text. ``rows`` has one column per header field, all ``str``, index =
-    1-based data row number (blank lines are not rows). ``lines`` gives the file line
-    each row starts on, for messages a person can find in an editor. ``ragged`` maps
-    row number -> field count for rows whose field count differs from the header's."""
+    1-based data row number (blank rows are not rows). ``lines`` gives where each row
+    is in the file (text line, spreadsheet row, feature number) for messages a person
+    can find. ``problems`` holds row-level reasons found while reading."""
 
     path: Path
     encoding: str
     header: list[str]
     rows: pd.DataFrame
     lines: pd.Series
-    ragged: dict[int, int]
+    problems: dict[int, list[Reason]] = field(default_factory=dict)
 
+
+def read_table(path: str | Path, *, sheet: str | None = None, layer: str | None = None) -> RawTable:
+    path = Path(path)
+    if not path.is_file():
+        raise ReadError(f"{path}: cannot read: no such file")
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        return _read_excel(path, sheet)
+    if suffix in TEXT_SUFFIXES:
+        return _read_text(path)
+    return _read_vector(path, layer)
+
+
+def _table(path: Path, encoding: str, header: list[str], records: list[list[str]], lines: list[int],
+           problems: dict[int, list[Reason]]) -> RawTable:
+    if len(set(header)) != len(header):
+        dupes = sorted({h for h in header if header.count(h) > 1})
+        raise ReadError(f"{path}: header row repeats column(s) {dupes}")
+    width = len(header)
+    for i, record in enumerate(records, start=1):
+        if len(record) != width:
+            problems.setdefault(i, []).append(
+                {"field": "*", "code": "ragged_row", "message": f"row has {len(record)} fields, the header has {width}"})
+            records[i - 1] = (record + [""] * width)[:width]
+        for column, value in zip(header, records[i - 1]):
+            if len(value) > MAX_FIELD_CHARS:
+                problems.setdefault(i, []).append({
+                    "field": column, "code": "field_too_long",
+                    "message": f"{column} holds {len(value):,} characters (at most {MAX_FIELD_CHARS:,}); kept cut short"})
+    if problems:  # cut oversized fields only after every row was checked
+        for i in problems:
+            records[i - 1] = [v[:MAX_FIELD_CHARS] for v in records[i - 1]]
+    index = pd.RangeIndex(1, len(records) + 1)
+    rows = pd.DataFrame(records, columns=header, dtype=object, index=index) if records else \
+        pd.DataFrame({h: pd.Series(dtype=object) for h in header}, index=index)
+    return RawTable(path, encoding, header, rows, pd.Series(lines, index=index, dtype="int64"), problems)
+
+
+# --- delimited text ------------------------------------------------------------------
 
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ReadError(f"{path}: binary content (NUL bytes near the start); expected a text CSV")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
+    if b"\x00" in data[:4096]:
+        raise ReadError(f"{path}: binary content (NUL bytes near the start); expected a text CSV")
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as exc:
@@ -57,19 +113,12 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
         ) from None
 
 
-def read_table(path: str | Path) -> RawTable:
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ReadError(f"{path}: cannot read: {exc.strerror}") from None
-    text, encoding = _decode(path, data)
+def _read_text(path: Path) -> RawTable:
+    text, encoding = _decode(path, path.read_bytes())
     if not text.strip():
         raise ReadError(f"{path}: the file is empty; expected a header row and data rows")
-    sample = text[:65536]
     try:
-        dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=DELIMITERS)
-        delimiter = dialect.delimiter
+        delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=DELIMITERS).delimiter
     except csv.Error:
         delimiter = ","
     csv.field_size_limit(2**31 - 1)
@@ -80,18 +129,112 @@ def read_table(path: str | Path) -> RawTable:
         header = [h.strip() for h in next(reader)]
         start = reader.line_num + 1
         for record in reader:
-            if any(field.strip() for field in record):  # blank lines are not rows
+            if any(f.strip() for f in record):  # blank lines are not rows
                 records.append(record)
                 lines.append(start)
             start = reader.line_num + 1
     except csv.Error as exc:
         raise ReadError(f"{path}: line {reader.line_num}: {exc}") from None
-    if len(set(header)) != len(header):
-        dupes = sorted({h for h in header if header.count(h) > 1})
-        raise ReadError(f"{path}: header row repeats column(s) {dupes}")
-    width = len(header)
-    ragged = {i: len(r) for i, r in enumerate(records, start=1) if len(r) != width}
-    padded = [(r + [""] * width)[:width] if len(r) != width else r for r in records]
-    index = pd.RangeIndex(1, len(padded) + 1)
-    rows = pd.DataFrame(padded, columns=header, dtype=object, index=index)
-    return RawTable(path, encoding, header, rows, pd.Series(lines, index=index, dtype="int64"), ragged)
+    if reader.line_num and text[-1] not in "\r\n" and records and len(records[-1]) < len(header):
+        # a file cut off mid-row: the last row is incomplete, say so rather than guess
+        last = len(records)
+        problems = {last: [{"field": "*", "code": "truncated_row",
+                            "message": "the file ends in the middle of this row (truncated export?)"}]}
+    else:
+        problems = {}
+    return _table(path, encoding, header, records, lines, problems)
+
+
+# --- Excel -----------------------------------------------------------------------------
+
+def _cell_text(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="minutes") if value.time() != time() else value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.isoformat(timespec="minutes")
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    return str(value)
+
+
+def _read_excel(path: Path, sheet: str | None) -> RawTable:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        # formulas are read as their text and never evaluated (data_only=False)
+        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+        raise ReadError(f"{path}: not a readable .xlsx workbook ({exc.__class__.__name__}: {exc})") from None
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise ReadError(f"{path}: no sheet {sheet!r}; sheets are {book.sheetnames}")
+        ws = book[sheet] if sheet else book.worksheets[0]
+        rows = ws.iter_rows()
+        try:
+            header_cells = next(rows)
+        except StopIteration:
+            raise ReadError(f"{path}: sheet {ws.title!r} is empty; expected a header row") from None
+        header = [_cell_text(c.value).strip() for c in header_cells]
+        while header and not header[-1]:
+            header.pop()
+        records, lines, problems = [], [], {}
+        for cells in rows:
+            values = [_cell_text(c.value) for c in cells[: len(header)]]
+            if not any(v.strip() for v in values):
+                continue
+            records.append(values + [""] * (len(header) - len(values)))
+            lines.append(cells[0].row)
+            formulas = [header[i] for i, c in enumerate(cells[: len(header)]) if getattr(c, "data_type", None) == "f"]
+            if formulas:
+                problems[len(records)] = [{
+                    "field": col, "code": "formula_cell",
+                    "message": f"{col} holds a spreadsheet formula, which is never evaluated; export values only"}
+                    for col in formulas]
+    finally:
+        book.close()
+    return _table(path, "xlsx", header, records, lines, problems)
+
+
+# --- GDAL vector formats ------------------------------------------------------------------
+
+def _read_vector(path: Path, layer: str | None) -> RawTable:
+    import pyogrio
+    from pyogrio.errors import DataLayerError, DataSourceError
+
+    try:
+        frame = pyogrio.read_dataframe(path, layer=layer)
+    except (DataSourceError, DataLayerError) as exc:
+        raise ReadError(f"{path}: GDAL cannot read it as a vector file: {exc}") from None
+    header = [c for c in frame.columns if c != "geometry"]
+    problems: dict[int, list[Reason]] = {}
+    lon = pd.Series([""] * len(frame), dtype=object)
+    lat = lon.copy()
+    geometry = frame.geometry if "geometry" in frame else None
+    if geometry is not None and len(frame):
+        if frame.crs is None:
+            raise ReadError(f"{path}: the layer has no CRS; cannot place its geometries")
+        wgs84 = geometry.to_crs(4326)
+        is_point = (wgs84.geom_type == "Point").to_numpy()
+        for i in (~is_point & wgs84.notna().to_numpy() & ~wgs84.is_empty.to_numpy()).nonzero()[0]:
+            problems[int(i) + 1] = [{"field": "geometry", "code": "not_a_point",
+                                     "message": f"geometry is a {wgs84.iloc[i].geom_type}; incidents are points"}]
+        points = wgs84.where(is_point)
+        lon = pd.Series([_coord(p, "x") for p in points], dtype=object)
+        lat = pd.Series([_coord(p, "y") for p in points], dtype=object)
+    records = [[_cell_text(v) for v in row] for row in frame[header].itertuples(index=False, name=None)]
+    for i, (x, y) in enumerate(zip(lon, lat)):
+        records[i] += [x, y]
+    return _table(path, "gdal", header + list(GEOMETRY_COLUMNS), records, list(range(1, len(frame) + 1)), problems)
+
+
+def _coord(point, axis: str) -> str:
+    if point is None or (isinstance(point, float) and math.isnan(point)) or point.is_empty:
+        return ""
+    return repr(getattr(point, axis))

@@ -1,14 +1,23 @@
-"""Vectorised validation: text rows in, typed accepted rows and reasons out.
+"""Vectorised validation and geocoding: canonical text columns in, typed rows and reasons out.
 
-Each check looks at whole columns at once (pandas / numpy / shapely), and adds a
-reason ``{"field", "code", "message"}`` to every row it fails. A row with no reason
-is accepted. Nothing here touches the database: the offence codes and the national
-outline are passed in.
+Each check looks at whole columns at once (pandas / numpy / shapely) and adds a
+reason ``{"field", "code", "message"}`` to every row it fails; a row with no reason is
+accepted. Nothing here touches the database: the offence codes, the area that counts
+as Belize and the place geocoder are passed in.
+
+Location, per row, in this order (the first the row has wins):
+  1. a point geometry (GeoJSON / GeoPackage / shapefile input): precision exact;
+  2. latitude/longitude in WGS84 (a swapped pair is fixed only when the swap is the
+     only reading inside Belize, and the method says so): precision exact;
+  3. easting/northing in UTM zone 16N: precision exact;
+  4. a place name matched against the gazetteer (``district`` disambiguates): the
+     matcher's precision (locality or district) and score.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -17,18 +26,23 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
+from .profiles import DEFAULT, Profile
 from .reading import RawTable
 
 LOCAL_TZ = "America/Belize"
 EARLIEST = pd.Timestamp("1900-01-01", tz=LOCAL_TZ)
 #: Clock skew allowed for "in the future": the police system's clock may be ahead.
 FUTURE_SLACK = timedelta(days=1)
-
 REQUIRED = ("source_id", "offence", "occurred_at")
-LOCATION_PAIRS = (("longitude", "latitude", "wgs84"), ("easting", "northing", "utm16n"))
+ACCEPTED_COLUMNS = ["source_id", "offence_id", "occurred_at", "lon", "lat", "geocode_precision",
+                    "geocode_method", "geocode_score", "place_name"]
 
 _UTM_TO_WGS84 = Transformer.from_crs(32616, 4326, always_xy=True)
 _WGS84_TO_UTM = Transformer.from_crs(4326, 32616, always_xy=True)
+
+#: (places, districts or None) -> frame indexed like places with lon, lat, precision,
+#: method, score, reason_code, reason_message (see geo_bco.geocoding.Gazetteer.match)
+PlaceGeocoder = Callable[[pd.Series, "pd.Series | None"], pd.DataFrame]
 
 
 @dataclass
@@ -44,15 +58,17 @@ class _Reasons:
     def __init__(self) -> None:
         self.by_row: dict[int, list[dict[str, str]]] = defaultdict(list)
 
-    def add(self, rows: pd.Index | list[int], field_: str, code: str, message) -> None:
+    def add(self, rows, field_: str, code: str, message) -> None:
         """Add a reason to ``rows``; ``message`` is a string or a Series of strings by row."""
         for row in rows:
             text = message if isinstance(message, str) else str(message.loc[row])
             self.by_row[int(row)].append({"field": field_, "code": code, "message": text})
 
 
-def _text(rows: pd.DataFrame, column: str) -> pd.Series:
-    return rows[column].astype(str).str.strip()
+def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame:
+        return pd.Series("", index=frame.index, dtype=object)
+    return frame[column].astype(str).str.strip()
 
 
 def validate(
@@ -60,102 +76,197 @@ def validate(
     *,
     offence_ids: dict[str, int],
     belize_utm: shapely.Geometry,
+    profile: Profile = DEFAULT,
+    geocode_places: PlaceGeocoder | None = None,
     now: datetime | None = None,
 ) -> Validated:
-    """Check every row of ``table``.
+    """Check and geocode every row of ``table``.
 
     ``offence_ids`` maps lower-case offence code *and* label to the offence id;
-    ``belize_utm`` is the area (EPSG:32616, tolerance already applied) a point must
-    fall in.
+    ``belize_utm`` is the area (EPSG:32616) a point must fall in.
     """
-    rows = table.rows
+    frame = profile.canonical(table)
     reasons = _Reasons()
     messages: list[str] = []
-    columns = set(table.header)
+    for row, found in table.problems.items():
+        reasons.by_row[row].extend(found)
 
-    for row, width in table.ragged.items():
-        reasons.add([row], "*", "ragged_row", f"row has {width} fields, the header has {len(table.header)}")
-
-    missing = [c for c in REQUIRED if c not in columns]
-    location = next(((x, y, crs) for x, y, crs in LOCATION_PAIRS if {x, y} <= columns), None)
-    if location is None:
-        missing.append("latitude+longitude or easting+northing")
-    for column in missing:
-        msg = f"{table.path}: no column {column!r} (columns are {table.header})"
+    missing = [f"{c!r}" + (f" (profile column {profile.columns[c]!r})" if c in profile.columns else "")
+               for c in REQUIRED if c not in frame]
+    has_location = any(c in frame for c in ("latitude", "easting", "_geometry_longitude", "place"))
+    if not has_location:
+        missing.append("a location: 'latitude'+'longitude', 'easting'+'northing' or 'place'")
+    for what in missing:
+        msg = f"{table.path}: no column {what}; the file's columns are {table.header}"
         messages.append(msg)
-        reasons.add(rows.index, column, "missing_column", msg)
+        reasons.add(frame.index, what.split(" ")[0].strip("'"), "missing_column", msg)
 
-    out = pd.DataFrame(index=rows.index, columns=["source_id", "offence_id", "occurred_at", "lon", "lat", "geocode_method"])
+    out = pd.DataFrame(index=frame.index, columns=ACCEPTED_COLUMNS)
+    out["source_id"] = _check_source_ids(frame, reasons)
+    out["offence_id"] = _check_offences(frame, offence_ids, reasons)
+    out["occurred_at"] = _check_dates(frame, profile, reasons, now)
+    _locate(frame, out, reasons, belize_utm, geocode_places)
+    out["place_name"] = _text(frame, "place").str.slice(0, 200)
 
-    if "source_id" in columns:
-        sid = _text(rows, "source_id")
-        reasons.add(rows.index[sid == ""], "source_id", "required", "source_id is empty")
-        reasons.add(rows.index[sid.str.len() > 128], "source_id", "too_long", "source_id is longer than 128 characters")
-        dup = (sid != "") & sid.duplicated(keep="first")
-        if dup.any():
-            firsts = sid.drop_duplicates(keep="first")
-            first_row = pd.Series(firsts.index, index=firsts.to_numpy())
-            reasons.add(rows.index[dup], "source_id", "duplicate_id",
-                        "source_id repeats row " + sid[dup].map(first_row).astype(str) + " of the same file")
-        out["source_id"] = sid
-
-    if "offence" in columns:
-        off = _text(rows, "offence").str.lower()
-        ids = off.map(offence_ids)
-        bad = ids.isna()
-        known = ", ".join(sorted(k for k in offence_ids if "-" in k or k.isalpha())[:30])
-        reasons.add(rows.index[bad & (off == "")], "offence", "required", "offence is empty")
-        reasons.add(rows.index[bad & (off != "")], "offence", "unknown_offence",
-                    "unknown offence " + off.map(repr) + f"; known codes: {known}")
-        out["offence_id"] = ids
-
-    if "occurred_at" in columns:
-        raw = _text(rows, "occurred_at")
-        parsed = pd.to_datetime(raw, format="ISO8601", errors="coerce", utc=False)
-        parsed = parsed if parsed.dtype != object else pd.to_datetime(raw, errors="coerce", utc=True)
-        if getattr(parsed.dt, "tz", None) is None:
-            parsed = parsed.dt.tz_localize(LOCAL_TZ, ambiguous="NaT", nonexistent="NaT")
-        else:
-            parsed = parsed.dt.tz_convert(LOCAL_TZ)
-        now_local = pd.Timestamp(now or datetime.now().astimezone()).tz_convert(LOCAL_TZ)
-        reasons.add(rows.index[parsed.isna()], "occurred_at", "invalid_date",
-                    "cannot read date " + raw.map(repr) + " (expected ISO 8601, e.g. 2024-03-01 21:30)")
-        reasons.add(rows.index[parsed > now_local + FUTURE_SLACK], "occurred_at", "future_date",
-                    "date " + raw.map(repr) + " is in the future")
-        reasons.add(rows.index[parsed < EARLIEST], "occurred_at", "date_too_old",
-                    "date " + raw.map(repr) + " is before 1900")
-        out["occurred_at"] = parsed
-
-    if location is not None:
-        xcol, ycol, crs = location
-        xs = pd.to_numeric(_text(rows, xcol), errors="coerce")
-        ys = pd.to_numeric(_text(rows, ycol), errors="coerce")
-        for col, values in ((xcol, xs), (ycol, ys)):
-            reasons.add(rows.index[values.isna()], col, "invalid_number",
-                        f"{col} " + _text(rows, col).map(repr) + " is not a number")
-        x, y = xs.to_numpy(dtype=float), ys.to_numpy(dtype=float)
-        if crs == "wgs84":
-            out_of_range = (np.abs(x) > 180) | (np.abs(y) > 90)
-            reasons.add(rows.index[out_of_range], f"{ycol}/{xcol}", "invalid_coordinate",
-                        "latitude must be within +-90 and longitude within +-180")
-            x, y = np.where(out_of_range, np.nan, x), np.where(out_of_range, np.nan, y)
-            ux, uy = _WGS84_TO_UTM.transform(x, y)
-            lon, lat = x, y
-        else:
-            ux, uy = x, y
-            lon, lat = _UTM_TO_WGS84.transform(x, y)
-        finite = np.isfinite(ux) & np.isfinite(uy)
-        inside = np.zeros(len(rows), dtype=bool)
-        inside[finite] = shapely.contains_xy(belize_utm, ux[finite], uy[finite])
-        outside = finite & ~inside
-        reasons.add(rows.index[outside], f"{ycol}/{xcol}", "outside_belize",
-                    pd.Series([f"point ({a:.6f}, {b:.6f}) is outside Belize" for a, b in zip(lon[outside], lat[outside])],
-                              index=rows.index[outside], dtype=object) if outside.any() else "")
-        out["lon"], out["lat"] = lon, lat
-        out["geocode_method"] = crs
-
-    out["geocode_precision"] = "exact"
-    out["place_name"] = _text(rows, "place") if "place" in columns else ""
-    rejected = set(reasons.by_row)
-    accepted = out.loc[~rows.index.isin(list(rejected))]
+    accepted = out.loc[~frame.index.isin(list(reasons.by_row))]
     return Validated(accepted=accepted, reasons=dict(reasons.by_row), file_messages=messages)
+
+
+def _check_source_ids(frame: pd.DataFrame, reasons: _Reasons) -> pd.Series:
+    if "source_id" not in frame:
+        return pd.Series(None, index=frame.index, dtype=object)
+    sid = _text(frame, "source_id")
+    reasons.add(frame.index[sid == ""], "source_id", "required", "source_id is empty")
+    reasons.add(frame.index[sid.str.len() > 128], "source_id", "too_long", "source_id is longer than 128 characters")
+    dup = (sid != "") & sid.duplicated(keep="first")
+    if dup.any():
+        firsts = sid.drop_duplicates(keep="first")
+        first_row = pd.Series(firsts.index, index=firsts.to_numpy())
+        reasons.add(frame.index[dup], "source_id", "duplicate_id",
+                    "source_id repeats row " + sid[dup].map(first_row).astype(str) + " of the same file")
+    return sid
+
+
+def _check_offences(frame: pd.DataFrame, offence_ids: dict[str, int], reasons: _Reasons) -> pd.Series:
+    if "offence" not in frame:
+        return pd.Series(None, index=frame.index, dtype=object)
+    off = _text(frame, "offence").str.lower()
+    ids = off.map(offence_ids)
+    bad = ids.isna()
+    reasons.add(frame.index[bad & (off == "")], "offence", "required", "offence is empty")
+    known = ", ".join(sorted(k for k in offence_ids if " " not in k)[:30])
+    reasons.add(frame.index[bad & (off != "")], "offence", "unknown_offence",
+                "unknown offence " + _text(frame, "offence").map(repr) +
+                f" (map it in the source's profile); known codes: {known}")
+    return ids
+
+
+def _parse_with_formats(raw: pd.Series, formats: tuple[str, ...]) -> pd.Series:
+    if not formats:
+        return pd.to_datetime(raw, format="ISO8601", errors="coerce")
+    parsed = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    for fmt in formats:
+        todo = parsed.isna()
+        if not todo.any():
+            break
+        parsed[todo] = pd.to_datetime(raw[todo], format=fmt, errors="coerce")
+    return parsed
+
+
+def _check_dates(frame: pd.DataFrame, profile: Profile, reasons: _Reasons, now: datetime | None) -> pd.Series:
+    if "occurred_at" not in frame:
+        return pd.Series(None, index=frame.index, dtype=object)
+    raw = _text(frame, "occurred_at")
+    parsed = _parse_with_formats(raw, profile.date_formats)
+    if parsed.dtype == object:  # mixed offsets in ISO strings: normalise through UTC
+        parsed = pd.to_datetime(raw, format="ISO8601", errors="coerce", utc=True)
+    if "time" in frame:
+        clock = _text(frame, "time")
+        times = _parse_with_formats(clock, profile.time_formats or ("%H:%M", "%H%M", "%H:%M:%S"))
+        given = clock != ""
+        reasons.add(frame.index[given & times.isna()], "time", "invalid_time",
+                    "cannot read time " + clock.map(repr))
+        offset = (times - times.dt.normalize()).where(given, pd.Timedelta(0))
+        parsed = parsed + offset.fillna(pd.Timedelta(0))
+    if getattr(parsed.dt, "tz", None) is None:
+        parsed = parsed.dt.tz_localize(LOCAL_TZ, ambiguous="NaT", nonexistent="NaT")
+    else:
+        parsed = parsed.dt.tz_convert(LOCAL_TZ)
+    now_local = pd.Timestamp(now or datetime.now().astimezone()).tz_convert(LOCAL_TZ)
+    expected = " or ".join(profile.date_formats) if profile.date_formats else "ISO 8601, e.g. 2024-03-01 21:30"
+    reasons.add(frame.index[parsed.isna() & (raw == "")], "occurred_at", "required", "occurred_at is empty")
+    reasons.add(frame.index[parsed.isna() & (raw != "")], "occurred_at", "invalid_date",
+                "cannot read date " + raw.map(repr) + f" (expected {expected})")
+    reasons.add(frame.index[parsed > now_local + FUTURE_SLACK], "occurred_at", "future_date",
+                "date " + raw.map(repr) + " is in the future")
+    reasons.add(frame.index[parsed < EARLIEST], "occurred_at", "date_too_old", "date " + raw.map(repr) + " is before 1900")
+    return parsed
+
+
+def _numbers(frame: pd.DataFrame, xcol: str, ycol: str, reasons: _Reasons) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Both cells numeric -> (x, y, given); one or both non-numeric but not both empty -> a reason."""
+    xt, yt = _text(frame, xcol), _text(frame, ycol)
+    x, y = pd.to_numeric(xt, errors="coerce"), pd.to_numeric(yt, errors="coerce")
+    blank = (xt == "") & (yt == "")
+    for col, text, values in ((xcol, xt, x), (ycol, yt, y)):
+        bad = ~blank & values.isna()
+        reasons.add(frame.index[bad], col, "invalid_number", f"{col} " + text.map(repr) + " is not a number")
+    given = (~blank & x.notna() & y.notna()).to_numpy().copy()
+    return x.to_numpy(dtype=float), y.to_numpy(dtype=float), given
+
+
+def _inside(area: shapely.Geometry, ux: np.ndarray, uy: np.ndarray) -> np.ndarray:
+    ok = np.isfinite(ux) & np.isfinite(uy)
+    inside = np.zeros(len(ux), dtype=bool)
+    inside[ok] = shapely.contains_xy(area, ux[ok], uy[ok])
+    return inside
+
+
+def _locate(frame: pd.DataFrame, out: pd.DataFrame, reasons: _Reasons, area: shapely.Geometry,
+            geocode_places: PlaceGeocoder | None) -> None:
+    n = len(frame)
+    lon, lat = np.full(n, np.nan), np.full(n, np.nan)
+    method = np.full(n, None, dtype=object)
+    precision = np.full(n, None, dtype=object)
+    score = np.full(n, np.nan)
+    todo = np.ones(n, dtype=bool)
+
+    def take(mask: np.ndarray, x: np.ndarray, y: np.ndarray, how: str) -> None:
+        lon[mask], lat[mask], method[mask], precision[mask], score[mask] = x[mask], y[mask], how, "exact", 100.0
+        todo[mask] = False
+
+    if "_geometry_longitude" in frame:
+        gx = pd.to_numeric(frame["_geometry_longitude"], errors="coerce").to_numpy(dtype=float)
+        gy = pd.to_numeric(frame["_geometry_latitude"], errors="coerce").to_numpy(dtype=float)
+        take(todo & np.isfinite(gx), gx, gy, "geometry")
+
+    if "latitude" in frame or "longitude" in frame:
+        x, y, given = _numbers(frame, "longitude", "latitude", reasons)
+        given = given & todo
+        bad_range = given & ((np.abs(x) > 180) | (np.abs(y) > 90))
+        swapped_ok = given & (np.abs(y) <= 180) & (np.abs(x) <= 90)
+        ux, uy = _WGS84_TO_UTM.transform(np.where(given & ~bad_range, x, np.nan), np.where(given & ~bad_range, y, np.nan))
+        sx, sy = _WGS84_TO_UTM.transform(np.where(swapped_ok, y, np.nan), np.where(swapped_ok, x, np.nan))
+        swap = given & ~_inside(area, ux, uy) & _inside(area, sx, sy)
+        reasons.add(frame.index[bad_range & ~swap], "latitude/longitude", "invalid_coordinate",
+                    "latitude must be within +-90 and longitude within +-180")
+        take(given & swap, y, x, "wgs84-swapped")
+        take(given & ~swap & ~bad_range, x, y, "wgs84")
+        todo[given] = False
+
+    if "easting" in frame or "northing" in frame:
+        e, nn, given = _numbers(frame, "easting", "northing", reasons)
+        given = given & todo
+        x, y = _UTM_TO_WGS84.transform(np.where(given, e, np.nan), np.where(given, nn, np.nan))
+        take(given, np.asarray(x), np.asarray(y), "utm16n")
+
+    places = _text(frame, "place")
+    wanted = todo & (places != "").to_numpy()
+    if wanted.any():
+        if geocode_places is None:
+            reasons.add(frame.index[wanted], "place", "no_geocoder", "no coordinates and no gazetteer to read the place")
+        else:
+            districts = _text(frame, "district")[wanted] if "district" in frame else None
+            found = geocode_places(places[wanted], districts)
+            ok = found["reason_code"].isna().to_numpy()
+            rows = np.flatnonzero(wanted)
+            hit, miss = rows[ok], rows[~ok]
+            lon[hit], lat[hit] = found["lon"].to_numpy(dtype=float)[ok], found["lat"].to_numpy(dtype=float)[ok]
+            method[hit], precision[hit] = found["method"].to_numpy()[ok], found["precision"].to_numpy()[ok]
+            score[hit] = found["score"].to_numpy(dtype=float)[ok]
+            for row, code, msg in zip(frame.index[miss], found["reason_code"][~ok], found["reason_message"][~ok]):
+                reasons.add([row], "place", str(code), str(msg))
+        todo[wanted] = False
+
+    nowhere = todo & ~frame.index.isin(list(reasons.by_row))
+    reasons.add(frame.index[nowhere], "location", "no_location",
+                "the row has no coordinates and no place name")
+
+    ux, uy = _WGS84_TO_UTM.transform(lon, lat)
+    outside = np.isfinite(lon) & ~_inside(area, np.asarray(ux), np.asarray(uy))
+    if outside.any():
+        reasons.add(frame.index[outside], "location", "outside_belize", pd.Series(
+            [f"point ({a:.6f}, {b:.6f}) is outside Belize's land and territorial waters"
+             for a, b in zip(lon[outside], lat[outside])], index=frame.index[outside], dtype=object))
+    out["lon"], out["lat"], out["geocode_method"] = lon, lat, method
+    out["geocode_precision"], out["geocode_score"] = precision, score

@@ -56,8 +56,8 @@ BAD_ROWS = [
     ("B2,theft,2025-02-30 10:00,17.25,-88.76", "occurred_at", "invalid_date"),
     ("B3,theft,2999-01-01 10:00,17.25,-88.76", "occurred_at", "future_date"),
     ("B4,theft,1850-01-01 10:00,17.25,-88.76", "occurred_at", "date_too_old"),
-    ("B5,theft,2025-03-01 10:00,14.60,-90.50", "latitude/longitude", "outside_belize"),  # Guatemala City
-    ("B6,theft,2025-03-01 10:00,17.00,-87.00", "latitude/longitude", "outside_belize"),  # open sea
+    ("B5,theft,2025-03-01 10:00,14.60,-90.50", "location", "outside_belize"),  # Guatemala City
+    ("B6,theft,2025-03-01 10:00,17.00,-87.00", "location", "outside_belize"),  # open sea
     ("B7,theft,2025-03-01 10:00,abc,-88.76", "latitude", "invalid_number"),
     ("B8,theft,2025-03-01 10:00,95,-88.76", "latitude/longitude", "invalid_coordinate"),
     (",theft,2025-03-01 10:00,17.25,-88.76", "source_id", "required"),
@@ -177,4 +177,4 @@ def test_cli_reports_unreadable_file_as_command_error(tmp_path):
 def test_file_without_any_location_columns_rejects_every_row(write_csv):
     result = import_file(write_csv("source_id,offence,occurred_at\nA1,theft,2025-03-01 10:00\n"), source_system="rms")
     assert (result.rows_total, result.rejected) == (1, 1)
-    assert "latitude+longitude or easting+northing" in result.messages[0]
+    assert "no column a location" in result.messages[0]

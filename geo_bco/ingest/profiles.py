@@ -1,0 +1,99 @@
+"""Mapping profiles: one small TOML file per source describes its export.
+
+A profile says which source column holds each of our fields, how the source writes
+dates, and how its offence codes map onto the taxonomy. Applying it turns any export
+into the canonical table the validator reads (columns ``source_id``, ``offence``,
+``occurred_at``, ``latitude``/``longitude`` or ``easting``/``northing``, ``place``,
+``district``), leaving the raw rows untouched for the rejected-row store.
+
+TOML, not YAML: it is in the standard library (tomllib), has no implicit typing
+surprises ("NO" becoming false), and is easy for a data steward to edit.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .reading import GEOMETRY_COLUMNS, RawTable
+
+PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
+FIELDS = ("source_id", "offence", "occurred_at", "time", "latitude", "longitude", "easting", "northing",
+          "place", "district")
+TOP_LEVEL = {"source_system", "description", "columns", "dates", "offences"}
+
+
+class ProfileError(ValueError):
+    """A profile file is malformed; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    source_system: str
+    description: str = ""
+    columns: dict[str, str] = field(default_factory=dict)      # our field -> source column
+    date_formats: tuple[str, ...] = ()                           # strptime formats; empty = ISO 8601
+    time_formats: tuple[str, ...] = ()
+    offences: dict[str, str] = field(default_factory=dict)      # normalised source value -> taxonomy code
+
+    def canonical(self, table: RawTable) -> pd.DataFrame:
+        """The table with our column names (absent fields left out) and offences mapped."""
+        mapping = {f: f for f in FIELDS if f in table.header} | {
+            ours: theirs for ours, theirs in self.columns.items() if theirs in table.header}
+        frame = pd.DataFrame({ours: table.rows[theirs] for ours, theirs in mapping.items()}, index=table.rows.index)
+        if set(GEOMETRY_COLUMNS) <= set(table.header):
+            frame["_geometry_longitude"] = table.rows[GEOMETRY_COLUMNS[0]]
+            frame["_geometry_latitude"] = table.rows[GEOMETRY_COLUMNS[1]]
+        if self.offences and "offence" in frame:
+            key = frame["offence"].astype(str).str.strip().str.upper()
+            frame["offence"] = key.map(self.offences).fillna(frame["offence"])
+        return frame
+
+    def missing_columns(self, table: RawTable) -> list[str]:
+        """Source columns the profile names that the file does not have."""
+        return [f"{theirs} (for {ours})" for ours, theirs in self.columns.items()
+                if theirs not in table.header and ours in {"source_id", "offence", "occurred_at"}]
+
+
+DEFAULT = Profile(source_system="rms", description="canonical column names, ISO 8601 dates")
+
+
+def load_profile(name_or_path: str | Path) -> Profile:
+    """A profile by file path, or by name from the shipped ``profiles/`` folder."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = PROFILE_DIR / f"{name_or_path}.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        shipped = sorted(p.stem for p in PROFILE_DIR.glob("*.toml"))
+        raise ProfileError(f"{path}: no such profile (shipped profiles: {shipped})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{path}: not valid TOML: {exc}") from None
+    unknown = set(data) - TOP_LEVEL
+    if unknown:
+        raise ProfileError(f"{path}: unknown key(s) {sorted(unknown)}; allowed: {sorted(TOP_LEVEL)}")
+    if not isinstance(data.get("source_system"), str) or not data["source_system"].strip():
+        raise ProfileError(f"{path}: source_system must be a non-empty string")
+    columns = data.get("columns", {})
+    bad = set(columns) - set(FIELDS)
+    if bad:
+        raise ProfileError(f"{path}: [columns] has unknown field(s) {sorted(bad)}; fields are {list(FIELDS)}")
+    dates = data.get("dates", {})
+    for key in ("formats", "time_formats"):
+        if not all(isinstance(f, str) and "%" in f for f in dates.get(key, [])):
+            raise ProfileError(f"{path}: [dates] {key} must be a list of strptime formats such as '%d/%m/%Y'")
+    offences = data.get("offences", {})
+    if not all(isinstance(v, str) for v in offences.values()):
+        raise ProfileError(f"{path}: [offences] values must be taxonomy codes (strings)")
+    return Profile(
+        source_system=data["source_system"].strip(),
+        description=data.get("description", ""),
+        columns={k: str(v) for k, v in columns.items()},
+        date_formats=tuple(dates.get("formats", ())),
+        time_formats=tuple(dates.get("time_formats", ())),
+        offences={k.strip().upper(): v.strip() for k, v in offences.items()},
+    )
