@@ -878,8 +878,7 @@ class GiStarResult:
     confidence_bins : numpy.ndarray of int8, shape (n,)
         Esri's Gi_Bin: +-3/2/1 for 99/95/90 % confidence, 0 otherwise.
     n_neighbours : numpy.ndarray of int64, shape (n,)
-        Neighbours of each cell, not counting itself (ArcGIS's NNeighbors
-        counts the cell too: add 1).
+        Neighbours of each cell, not counting itself.
     analysed : numpy.ndarray of bool, shape (n,)
         Cells that took part (all, unless ``zero_cells="drop"``).
     weights_kind : {"distance_band", "knn"}
