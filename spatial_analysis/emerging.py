@@ -716,15 +716,20 @@ class EmergingHotSpots:
         EmergingHotSpots
             ``self``, fitted.
         """
-        r = emerging_hot_spots(
-            X,
-            y,
-            distance=self.distance,
-            time_step_window=self.time_step_window,
-            alpha=self.alpha,
-            trend_alpha=self.trend_alpha,
-            fdr=self.fdr,
-        )
+        # Re-issue warnings from here so they point at the caller of fit().
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            r = emerging_hot_spots(
+                X,
+                y,
+                distance=self.distance,
+                time_step_window=self.time_step_window,
+                alpha=self.alpha,
+                trend_alpha=self.trend_alpha,
+                fdr=self.fdr,
+            )
+        for w in caught:
+            warnings.warn(w.message, w.category, stacklevel=2)
         self.category_ = r.category
         self.category_code_ = r.category_code
         self.trend_s_ = r.trend_s

@@ -1290,19 +1290,24 @@ class GetisOrdGiStar:
         GetisOrdGiStar
             ``self``, fitted.
         """
-        r = gi_star(
-            X,
-            y,
-            weights=self.weights,
-            distance=self.distance,
-            k=self.k,
-            fdr=self.fdr,
-            zero_cells=self.zero_cells,
-            min_incidents=self.min_incidents,
-            min_features=self.min_features,
-            n_bands=self.n_bands,
-            max_neighbours=self.max_neighbours,
-        )
+        # Re-issue warnings from here so they point at the caller of fit().
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            r = gi_star(
+                X,
+                y,
+                weights=self.weights,
+                distance=self.distance,
+                k=self.k,
+                fdr=self.fdr,
+                zero_cells=self.zero_cells,
+                min_incidents=self.min_incidents,
+                min_features=self.min_features,
+                n_bands=self.n_bands,
+                max_neighbours=self.max_neighbours,
+            )
+        for w in caught:
+            warnings.warn(w.message, w.category, stacklevel=2)
         self.z_scores_ = r.z_scores
         self.p_values_ = r.p_values
         self.p_values_fdr_ = r.p_values_fdr

@@ -319,3 +319,19 @@ def test_emerging_rejects_bad_input(counts, kwargs, error, match):
         warnings.simplefilter("ignore", UserWarning)
         with pytest.raises(error, match=match):
             emerging_hot_spots(_grid(6, 6), counts, **{"distance": 300.0, **kwargs})
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        lambda p, c: emerging_hot_spots(p, c, distance=300.0),
+        lambda p, c: EmergingHotSpots(distance=300.0).fit(p, c),
+    ],
+    ids=["function", "estimator"],
+)
+def test_warnings_point_at_the_caller(run):
+    pts = _grid(6, 6)
+    counts = np.random.default_rng(0).poisson(3, size=(36, 5)).astype(float)
+    with pytest.warns(UserWarning, match="time steps") as record:
+        run(pts, counts)
+    assert all(w.filename == __file__ for w in record)

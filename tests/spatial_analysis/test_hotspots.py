@@ -469,3 +469,16 @@ def test_isolated_cells_warn():
     with pytest.warns(UserWarning, match="no neighbour"):
         r = gi_star(pts, y, distance=300.0)
     assert r.n_neighbours[-1] == 0
+
+
+@pytest.mark.parametrize(
+    "run",
+    [lambda p, y: gi_star(p, y, distance=300.0), lambda p, y: GetisOrdGiStar(distance=300.0).fit(p, y)],
+    ids=["function", "estimator"],
+)
+def test_warnings_point_at_the_caller(run):
+    pts = np.vstack([_grid(6, 6), ORIGIN + [20_000.0, 20_000.0]])
+    y = np.r_[np.arange(36.0), 5.0]
+    with pytest.warns(UserWarning, match="no neighbour") as record:
+        run(pts, y)
+    assert all(w.filename == __file__ for w in record)
