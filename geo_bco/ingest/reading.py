@@ -164,13 +164,15 @@ def _cell_text(value) -> str:
 
 
 def _read_excel(path: Path, sheet: str | None) -> RawTable:
+    import zipfile
+
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         # formulas are read as their text and never evaluated (data_only=False)
         book = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise ReadError(f"{path}: not a readable .xlsx workbook ({exc.__class__.__name__}: {exc})") from None
     try:
         if sheet is not None and sheet not in book.sheetnames:
