@@ -17,6 +17,7 @@ ALIASES = {
     "load-boundaries": ["load_boundaries"],
     "demo-data": ["demo_data"],
     "ogc-config": ["ogc_config"],
+    "quality": ["quality"],
     "worker": ["procrastinate", "worker", "--queues", "analysis"],
     "serve": ["runserver", "--noreload"],
 }

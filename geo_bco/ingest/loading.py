@@ -129,12 +129,14 @@ def import_file(
     sheet: str | None = None,
     layer: str | None = None,
     progress: Callable[[str], None] | None = None,
+    file_name: str | None = None,
 ) -> ImportResult:
     """Import one file of incidents. See the module docstring for the guarantees.
 
     ``source_system`` defaults to the profile's. An identical file (same bytes, same
     source) that was already imported is not processed again unless ``force``: the
     earlier batch's tally is returned. ``progress`` receives one line per stage.
+    ``file_name`` is what the batch records (an upload's own name, not its temp path).
     """
     say = progress or (lambda _msg: None)
     source_system = source_system or profile.source_system
@@ -159,7 +161,7 @@ def import_file(
                        geocode_places=_place_geocoder())
     say(f"validated and geocoded: {len(checked.accepted):,} accepted, {len(checked.reasons):,} rejected "
         f"({time.perf_counter() - started:.1f} s)")
-    result = _store(table, checked, source_system=source_system, sha=sha)
+    result = _store(table, checked, source_system=source_system, sha=sha, file_name=file_name or str(path))
     say(f"stored in PostGIS ({time.perf_counter() - started:.1f} s)")
     return result
 
@@ -175,13 +177,13 @@ def _place_geocoder():
     return match
 
 
-def _store(table: RawTable, checked, *, source_system: str, sha: str) -> ImportResult:
+def _store(table: RawTable, checked, *, source_system: str, sha: str, file_name: str) -> ImportResult:
     accepted = checked.accepted
     stage = accepted[ACCEPTED_COLUMNS].copy()
     stage["offence_id"] = stage["offence_id"].astype("int64")
     rejected_rows = sorted(checked.reasons)
     with transaction.atomic():
-        batch = ImportBatch.objects.create(source_system=source_system, file_name=str(table.path), file_sha256=sha)
+        batch = ImportBatch.objects.create(source_system=source_system, file_name=file_name, file_sha256=sha)
         with connection.cursor() as cur:
             cur.execute(STAGE)
             _copy_csv(cur, "COPY incident_stage FROM STDIN (FORMAT csv)", stage)

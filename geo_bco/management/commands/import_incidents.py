@@ -36,4 +36,4 @@ class Command(BaseCommand):
                 why = "; ".join(f"{r['field']}: {r['message']}" for r in row.reasons)
                 self.stdout.write(f"  row {row.row_number}: {why}")
             if result.rejected > show_rejected:
-                self.stdout.write(f"  ... {result.rejected - show_rejected} more: bco quality --batch {result.batch_id}")
+                self.stdout.write(f"  ... {result.rejected - show_rejected} more: GET /api/imports/{result.batch_id}/ or the admin")
