@@ -15,6 +15,7 @@ ALIASES = {
     "analyse": ["analyse"],
     "analyze": ["analyse"],
     "load-boundaries": ["load_boundaries"],
+    "load-gazetteer": ["load_gazetteer"],
     "demo-data": ["demo_data"],
     "ogc-config": ["ogc_config"],
     "quality": ["quality"],

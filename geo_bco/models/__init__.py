@@ -1,4 +1,5 @@
 from .analysis import AnalysisRun, KdeContour
+from .gazetteer import Place
 from .imports import ImportBatch, RejectedRow
 from .incidents import GeocodePrecision, Incident, OffenceType
 
@@ -9,5 +10,6 @@ __all__ = [
     "Incident",
     "KdeContour",
     "OffenceType",
+    "Place",
     "RejectedRow",
 ]
