@@ -40,16 +40,16 @@ class Profile:
     offences: dict[str, str] = field(default_factory=dict)      # normalised source value -> taxonomy code
 
     def canonical(self, table: RawTable) -> pd.DataFrame:
-        """The table with our column names (absent fields left out) and offences mapped."""
+        """The table with our column names (absent fields left out), values stripped of
+        surrounding blanks, and offences mapped."""
         mapping = {f: f for f in FIELDS if f in table.header} | {
             ours: theirs for ours, theirs in self.columns.items() if theirs in table.header}
-        frame = pd.DataFrame({ours: table.rows[theirs] for ours, theirs in mapping.items()}, index=table.rows.index)
         if set(GEOMETRY_COLUMNS) <= set(table.header):
-            frame["_geometry_longitude"] = table.rows[GEOMETRY_COLUMNS[0]]
-            frame["_geometry_latitude"] = table.rows[GEOMETRY_COLUMNS[1]]
+            mapping |= {"_geometry_longitude": GEOMETRY_COLUMNS[0], "_geometry_latitude": GEOMETRY_COLUMNS[1]}
+        frame = pd.DataFrame({ours: table.rows[theirs].astype("str").str.strip() for ours, theirs in mapping.items()},
+                             index=table.rows.index)
         if self.offences and "offence" in frame:
-            key = frame["offence"].astype(str).str.strip().str.upper()
-            frame["offence"] = key.map(self.offences).fillna(frame["offence"])
+            frame["offence"] = frame["offence"].str.upper().map(self.offences).fillna(frame["offence"])
         return frame
 
     def missing_columns(self, table: RawTable) -> list[str]:

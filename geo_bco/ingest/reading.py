@@ -121,6 +121,9 @@ def _read_text(path: Path) -> RawTable:
         delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=DELIMITERS).delimiter
     except csv.Error:
         delimiter = ","
+    fast = _read_text_fast(path, text, delimiter, encoding)
+    if fast is not None:
+        return fast
     csv.field_size_limit(2**31 - 1)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records: list[list[str]] = []
@@ -143,6 +146,38 @@ def _read_text(path: Path) -> RawTable:
     else:
         problems = {}
     return _table(path, encoding, header, records, lines, problems)
+
+
+def _read_text_fast(path: Path, text: str, delimiter: str, encoding: str) -> RawTable | None:
+    """Arrow's strict CSV parser for the common case: every row on one line and as
+    wide as the header, no blank lines, no oversized field. Arrow refuses anything
+    else (a short or long row, a quoted newline, a blank line), and then the careful
+    reader above takes the whole file, so what is reported per row never depends on
+    which path ran."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=delimiter), [])
+    header = [h.strip() for h in header]
+    if not header or len(set(header)) != len(header):
+        return None
+    try:
+        arrow = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(skip_rows=1, column_names=header),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    if arrow.num_rows == 0:
+        return None
+    frame = arrow.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=float("nan"))}.get)
+    if max(int(frame[h].str.len().max()) for h in header) > MAX_FIELD_CHARS:
+        return None
+    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    return RawTable(path, encoding, header, frame, pd.Series(frame.index + 1, index=frame.index, dtype="int64"), {})
 
 
 # --- Excel -----------------------------------------------------------------------------
