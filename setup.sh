@@ -111,7 +111,7 @@ ensure_postgres() {
     fi
   fi
   PGPASSWORD="$pass" psql -qtA -h "$host" -p "$port" -U "$user" -d "$name" -v ON_ERROR_STOP=1 \
-    -c "CREATE EXTENSION IF NOT EXISTS postgis" >/dev/null || die "cannot create the postgis extension in $name"
+    -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS postgis" >/dev/null || die "cannot create the postgis extension in $name"
 }
 
 setup() {
@@ -121,6 +121,7 @@ setup() {
   say "migrating the database"
   "$VENV/bin/bco" migrate --no-input -v 0
   "$VENV/bin/bco" load-boundaries --belize -v 0 >/dev/null
+  "$VENV/bin/bco" load-gazetteer --belize -v 0 >/dev/null
 }
 
 case "${1:-setup}" in

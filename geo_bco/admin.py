@@ -1,6 +1,6 @@
 from django.contrib.gis import admin
 
-from .models import AnalysisRun, ImportBatch, Incident, KdeContour, OffenceType, RejectedRow
+from .models import AnalysisRun, ImportBatch, Incident, KdeContour, OffenceType, Place, RejectedRow
 
 
 @admin.register(OffenceType)
@@ -30,3 +30,10 @@ class AnalysisRunAdmin(admin.ModelAdmin):
 
 
 admin.site.register(KdeContour, admin.GISModelAdmin)
+
+
+@admin.register(Place)
+class PlaceAdmin(admin.GISModelAdmin):
+    list_display = ("name", "kind", "district", "population", "precision")
+    list_filter = ("kind", "district")
+    search_fields = ("name", "normalised_name")

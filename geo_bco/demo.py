@@ -62,6 +62,7 @@ def generate(rows: int = 3000, *, seed: int = 2026, end: datetime | None = None,
         "latitude": np.round(lat, 6),
         "longitude": np.round(lon, 6),
         "place": places["name"].to_numpy()[town],
+        "district": places["district"].to_numpy()[town],
     })
     return pd.concat([frame, _bad_rows(bad_rows, rows)], ignore_index=True)
 
@@ -88,7 +89,7 @@ def _bad_rows(count: int, start: int) -> pd.DataFrame:
     for i in range(count):
         offence, when, lat, lon, _why = kinds[i % len(kinds)]
         rows.append({"source_id": f"DEMO-{start + i + 1:06d}", "offence": offence, "occurred_at": when,
-                     "latitude": lat, "longitude": lon, "place": ""})
+                     "latitude": lat, "longitude": lon, "place": "", "district": ""})
     return pd.DataFrame(rows)
 
 

@@ -127,6 +127,15 @@ WITH changed AS (
 SELECT count(*) FROM changed
 """
 
+#: Staged rows whose record already exists (updated above, or unchanged) leave the
+#: staging table, so what remains is inserted without an anti-join: an anti-join
+#: against the table being inserted into can turn quadratic when the planner thinks
+#: the table is small (a nested loop rescanning pages the INSERT keeps adding).
+DROP_EXISTING = """
+DELETE FROM incident_ready r USING geo_bco_incident i
+WHERE i.source_system = %(source)s AND i.source_id = r.source_id
+"""
+
 INSERT_NEW = """
 WITH added AS (
     INSERT INTO geo_bco_incident (
@@ -135,7 +144,6 @@ WITH added AS (
     SELECT %(source)s, r.source_id, r.offence_id, r.occurred_at, r.geom, r.geocode_precision, r.geocode_method,
            r.geocode_score, coalesce(r.place_name, ''), r.district_id, %(batch)s, r.content_hash, now(), now()
     FROM incident_ready r
-    WHERE NOT EXISTS (SELECT 1 FROM geo_bco_incident i WHERE i.source_system = %(source)s AND i.source_id = r.source_id)
     RETURNING 1
 )
 SELECT count(*) FROM added
@@ -198,12 +206,13 @@ def import_file(
 
 
 def _place_geocoder():
-    """The gazetteer matcher, built from the database only if some row needs it."""
+    """The gazetteer matcher (with the online geocoder when a deployment enables one),
+    built from the database only if some row needs it."""
 
     def match(places, districts):
-        from ..geocoding import Gazetteer
+        from ..geocoding import Gazetteer, get_online_geocoder
 
-        return Gazetteer.from_db().match(places, districts)
+        return Gazetteer.from_db(fallback=get_online_geocoder()).match(places, districts)
 
     return match
 
@@ -227,6 +236,7 @@ def _store(table: RawTable, checked, *, source_system: str, sha: str, file_name:
             cur.execute(LOCK_SOURCE, params)
             cur.execute(UPDATE_CHANGED, params)
             (updated,) = cur.fetchone()
+            cur.execute(DROP_EXISTING, params)
             cur.execute(INSERT_NEW, params)
             (inserted,) = cur.fetchone()
             if rejected_rows:
