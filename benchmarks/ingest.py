@@ -71,7 +71,7 @@ def raw_copy(path: Path) -> float:
     with connection.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS bench_raw_copy")
         cur.execute("CREATE TABLE bench_raw_copy (source_id text PRIMARY KEY, offence text, occurred_at timestamptz, "
-                    "latitude double precision, longitude double precision, place text)")
+                    "latitude double precision, longitude double precision, place text, district text)")
         cur.execute("CREATE INDEX ON bench_raw_copy (occurred_at)")
         started = time.perf_counter()
         with open(path, encoding="utf-8") as fh, cur.copy("COPY bench_raw_copy FROM STDIN (FORMAT csv, HEADER true)") as copy:
