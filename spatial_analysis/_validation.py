@@ -3,6 +3,8 @@ error messages read the same everywhere (they name the parameter and its value).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import numpy.typing as npt
 
@@ -42,6 +44,26 @@ def check_projected_metres(points: np.ndarray, *, name: str = "points") -> None:
             f"{name} look like longitude/latitude degrees (all within +-180/+-90, spread {spread:.4g}); "
             "project them to metres first (EPSG:32616 for Belize)"
         )
+
+
+def check_extent(extent: object) -> tuple[float, float, float, float]:
+    """Return ``extent`` as four floats ``(xmin, ymin, xmax, ymax)`` in metres.
+
+    Raises ``TypeError`` if it is not a sequence of numbers and ``ValueError``
+    unless it is four finite numbers with ``xmax > xmin``, ``ymax > ymin`` and
+    projected (not degree) coordinates.
+    """
+    try:
+        vals = tuple(float(v) for v in extent)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        raise TypeError(f"extent must be (xmin, ymin, xmax, ymax) in metres; got {extent!r}") from None
+    if len(vals) != 4 or not all(math.isfinite(v) for v in vals):
+        raise ValueError(f"extent must be four finite numbers (xmin, ymin, xmax, ymax); got {extent!r}")
+    xmin, ymin, xmax, ymax = vals
+    if not (xmax > xmin and ymax > ymin):
+        raise ValueError(f"extent must have xmax > xmin and ymax > ymin; got {extent!r}")
+    check_projected_metres(np.array([[xmin, ymin], [xmax, ymax]]), name="extent")
+    return vals  # type: ignore[return-value]
 
 
 def check_weights(sample_weight: npt.ArrayLike | None, n: int, *, name: str = "sample_weight") -> np.ndarray | None:

@@ -29,6 +29,7 @@ import pyproj
 import shapely
 
 from spatial_analysis._validation import (
+    check_extent,
     check_geodataframe_projected,
     check_points,
     check_positive,
@@ -90,20 +91,6 @@ def _boundary_geometry(boundary: object) -> shapely.Geometry:
     return geom
 
 
-def _check_extent(extent: object) -> tuple[float, float, float, float]:
-    try:
-        vals = tuple(float(v) for v in extent)  # type: ignore[union-attr]
-    except (TypeError, ValueError):
-        raise TypeError(f"extent must be (xmin, ymin, xmax, ymax) in metres; got {extent!r}") from None
-    if len(vals) != 4 or not all(math.isfinite(v) for v in vals):
-        raise ValueError(f"extent must be four finite numbers (xmin, ymin, xmax, ymax); got {extent!r}")
-    xmin, ymin, xmax, ymax = vals
-    if not (xmax > xmin and ymax > ymin):
-        raise ValueError(f"extent must have xmax > xmin and ymax > ymin; got {extent!r}")
-    check_projected_metres(np.array([[xmin, ymin], [xmax, ymax]]), name="extent")
-    return vals  # type: ignore[return-value]
-
-
 def _area_of_interest(
     extent: object, boundary: object
 ) -> tuple[tuple[float, float, float, float], shapely.Geometry | None]:
@@ -112,7 +99,7 @@ def _area_of_interest(
     if boundary is not None:
         geom = _boundary_geometry(boundary)
         return tuple(float(v) for v in geom.bounds), geom  # type: ignore[return-value]
-    return _check_extent(extent), None
+    return check_extent(extent), None
 
 
 def _check_n_cells(n_rows: int, n_cols: int, cell_size: float) -> None:

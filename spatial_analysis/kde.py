@@ -31,6 +31,7 @@ import shapely
 from scipy import signal
 
 from spatial_analysis._validation import (
+    check_extent,
     check_points,
     check_positive,
     check_projected_metres,
@@ -274,20 +275,6 @@ def _check_kernel(kernel: object) -> str:
     return k
 
 
-def _check_extent(extent: object) -> tuple[float, float, float, float]:
-    try:
-        vals = tuple(float(v) for v in extent)  # type: ignore[union-attr]
-    except (TypeError, ValueError):
-        raise TypeError(f"extent must be (xmin, ymin, xmax, ymax) in metres; got {extent!r}") from None
-    if len(vals) != 4 or not all(math.isfinite(v) for v in vals):
-        raise ValueError(f"extent must be four finite numbers (xmin, ymin, xmax, ymax); got {extent!r}")
-    xmin, ymin, xmax, ymax = vals
-    if not (xmax > xmin and ymax > ymin):
-        raise ValueError(f"extent must have xmax > xmin and ymax > ymin; got {extent!r}")
-    check_projected_metres(np.array([[xmin, ymin], [xmax, ymax]]), name="extent")
-    return vals  # type: ignore[return-value]
-
-
 def _check_bandwidth(bandwidth: object) -> float | None:
     """None means 'auto'."""
     if isinstance(bandwidth, str):
@@ -507,7 +494,7 @@ def kernel_density(
     kern = _check_kernel(kernel)
     w = check_weights(sample_weight, xy.shape[0])
     h = _check_bandwidth(bandwidth)
-    ext = None if extent is None else _check_extent(extent)
+    ext = None if extent is None else check_extent(extent)
     cell = None if cell_size is None else check_positive(cell_size, name="cell_size")
 
     total = float(xy.shape[0]) if w is None else float(w.sum())
