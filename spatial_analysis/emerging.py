@@ -76,6 +76,7 @@ from ._validation import (
 from .hotspots import (
     ScaleDecision,
     _gi_star_z,
+    _judged_bins,
     _m,
     _readonly,
     _two_sided,
@@ -474,13 +475,6 @@ class EmergingHotSpotsResult:
     decision_log: tuple[str, ...]
 
 
-def _bins(z: np.ndarray, judged_p: np.ndarray) -> np.ndarray:
-    level = np.zeros(z.shape, dtype=np.int8)
-    for alpha, b in ((0.10, 1), (0.05, 2), (0.01, 3)):
-        level[judged_p <= alpha] = b
-    return (level * np.sign(np.nan_to_num(z)).astype(np.int8)).astype(np.int8)
-
-
 def emerging_hot_spots(
     points: npt.ArrayLike,
     counts: npt.ArrayLike,
@@ -607,7 +601,7 @@ def emerging_hot_spots(
             stacklevel=2,
         )
     judged = st.p_fdr if use_fdr else st.p
-    bins = _bins(st.z, judged)
+    bins = _judged_bins(st.z, judged)
     significance = np.where(judged <= a, np.sign(np.nan_to_num(st.z)), 0).astype(np.int8)
     mk = mann_kendall(np.nan_to_num(st.z))
     codes = classify_emerging(significance, mk.z, mk.p, trend_alpha=ta)

@@ -66,6 +66,7 @@ from .weights import (
     nearest_neighbour_distances,
     neighbour_counts,
     neighbour_summary,
+    row_standardise,
     standard_distance,
 )
 
@@ -201,6 +202,11 @@ def confidence_bins(z_scores: npt.ArrayLike, p_values: npt.ArrayLike, *, fdr: bo
     if z.shape != p.shape or z.ndim != 1:
         raise ValueError(f"z_scores and p_values must be 1-D of equal length; got {z.shape} and {p.shape}")
     judged = false_discovery_rate(p) if fdr else p
+    return _judged_bins(z, judged)
+
+
+def _judged_bins(z: np.ndarray, judged: np.ndarray) -> np.ndarray:
+    """Gi_Bin of z-scores whose p-values (raw or FDR-adjusted) are ``judged``; any shape."""
     level = np.zeros(z.shape, dtype=np.int8)
     for alpha, b in reversed(CONFIDENCE_LEVELS):  # weakest first, strongest overwrites
         level[judged <= alpha] = b
@@ -319,14 +325,11 @@ class MoranResult:
 def _transform(w: sparse.csr_array, transform: str) -> sparse.csr_array:
     if transform == "o":
         return w
-    w = w.copy()
     if transform == "b":
+        w = w.copy()
         w.data = (w.data != 0).astype(np.float64)
         return w
-    sums = np.asarray(w.sum(axis=1)).ravel()
-    inv = np.divide(1.0, sums, out=np.zeros_like(sums), where=sums != 0)
-    w.data *= np.repeat(inv, np.diff(w.indptr))
-    return w
+    return row_standardise(w)
 
 
 def _moran_moments(
