@@ -80,6 +80,7 @@ from .hotspots import (
     _m,
     _readonly,
     _two_sided,
+    _warn_at_callers_caller,
     false_discovery_rate,
     optimized_distance_band,
 )
@@ -710,20 +711,16 @@ class EmergingHotSpots:
         EmergingHotSpots
             ``self``, fitted.
         """
-        # Re-issue warnings from here so they point at the caller of fit().
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            r = emerging_hot_spots(
-                X,
-                y,
-                distance=self.distance,
-                time_step_window=self.time_step_window,
-                alpha=self.alpha,
-                trend_alpha=self.trend_alpha,
-                fdr=self.fdr,
-            )
-        for w in caught:
-            warnings.warn(w.message, w.category, stacklevel=2)
+        r = _warn_at_callers_caller(
+            emerging_hot_spots,
+            X,
+            y,
+            distance=self.distance,
+            time_step_window=self.time_step_window,
+            alpha=self.alpha,
+            trend_alpha=self.trend_alpha,
+            fdr=self.fdr,
+        )
         self.category_ = r.category
         self.category_code_ = r.category_code
         self.trend_s_ = r.trend_s

@@ -112,6 +112,17 @@ def _readonly(a: np.ndarray) -> np.ndarray:
     return a
 
 
+def _warn_at_callers_caller(func, *args, **kwargs):
+    """``func(*args, **kwargs)``, its warnings re-issued so they point at the code
+    that called our caller (an estimator's ``fit`` -> the user's line)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = func(*args, **kwargs)
+    for w in caught:
+        warnings.warn(w.message, w.category, stacklevel=3)
+    return result
+
+
 # --------------------------------------------------------------------------
 # Significance: FDR and confidence bins
 # --------------------------------------------------------------------------
@@ -1293,24 +1304,20 @@ class GetisOrdGiStar:
         GetisOrdGiStar
             ``self``, fitted.
         """
-        # Re-issue warnings from here so they point at the caller of fit().
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            r = gi_star(
-                X,
-                y,
-                weights=self.weights,
-                distance=self.distance,
-                k=self.k,
-                fdr=self.fdr,
-                zero_cells=self.zero_cells,
-                min_incidents=self.min_incidents,
-                min_features=self.min_features,
-                n_bands=self.n_bands,
-                max_neighbours=self.max_neighbours,
-            )
-        for w in caught:
-            warnings.warn(w.message, w.category, stacklevel=2)
+        r = _warn_at_callers_caller(
+            gi_star,
+            X,
+            y,
+            weights=self.weights,
+            distance=self.distance,
+            k=self.k,
+            fdr=self.fdr,
+            zero_cells=self.zero_cells,
+            min_incidents=self.min_incidents,
+            min_features=self.min_features,
+            n_bands=self.n_bands,
+            max_neighbours=self.max_neighbours,
+        )
         self.z_scores_ = r.z_scores
         self.p_values_ = r.p_values
         self.p_values_fdr_ = r.p_values_fdr
