@@ -84,7 +84,7 @@ from .hotspots import (
     false_discovery_rate,
     optimized_distance_band,
 )
-from .weights import distance_band_weights, neighbour_summary
+from .weights import distance_band_weights, neighbour_counts, neighbour_summary
 
 __all__ = [
     "CATEGORIES",
@@ -326,7 +326,7 @@ def space_time_gi_star(
     z = _gi_star_z(lag, wsum, wsum, float(x.mean()), sd, x.size)
     p = _two_sided(z)
     q = false_discovery_rate(p.ravel()).reshape(p.shape)
-    counts_nb = np.asarray((w != 0).sum(axis=1)).ravel() - 1
+    counts_nb = neighbour_counts(w)
     return SpaceTimeGiStar(z=_readonly(z), p=_readonly(p), p_fdr=_readonly(q), n_neighbours=_readonly(counts_nb))
 
 
