@@ -104,7 +104,7 @@ def build_pygeoapi_config(*, public_url: str, debug: bool, database: dict[str, A
             "pretty_print": debug,
             "limits": {"default_items": 100, "max_items": 10000, "on_exceed": "throttle"},
             "map": {"url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "attribution": "OpenStreetMap"},
-            "api_rules": {"strict_slashes": False, "url_prefix": ""},
+            "api_rules": {"strict_slashes": True, "url_prefix": ""},  # links carry no trailing slash: no redirects
         },
         "logging": {"level": "ERROR"},
         "metadata": {

@@ -38,9 +38,14 @@
       },
     });
     map.addLayer({ id: "districts-line", type: "line", source: "districts", paint: { "line-color": "#444", "line-width": 1.2 } });
+    // Incidents appear from town scale on: at national scale they would hide the hot spots.
     map.addLayer({
-      id: "incidents", type: "circle", source: "incidents",
-      paint: { "circle-radius": 2.5, "circle-color": "#1f4e79", "circle-opacity": 0.6 },
+      id: "incidents", type: "circle", source: "incidents", minzoom: 10,
+      paint: {
+        "circle-radius": ["interpolate", ["linear"], ["zoom"], 10, 2, 15, 5],
+        "circle-color": "#1f4e79", "circle-opacity": 0.7,
+        "circle-stroke-color": "#ffffff", "circle-stroke-width": 0.5,
+      },
     });
     const runs = new Set(kde.features.map((f) => f.properties.run_id));
     document.getElementById("kde-run").textContent = runs.size
