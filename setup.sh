@@ -46,8 +46,9 @@ install_system() {
 
 # --- Python ---------------------------------------------------------------------
 find_python() {
-  local candidates=("${BCO_PYTHON:-}" python3.13 python3.12 python3)
-  for v in /root/.pyenv/versions/3.13* /root/.pyenv/versions/3.12*; do [ -x "$v/bin/python3" ] && candidates+=("$v/bin/python3"); done
+  # 3.12 first: every dependency has wheels for it (the test suite runs there)
+  local candidates=("${BCO_PYTHON:-}" python3.12 python3.13 python3)
+  for v in /root/.pyenv/versions/3.12* /root/.pyenv/versions/3.13*; do [ -x "$v/bin/python3" ] && candidates+=("$v/bin/python3"); done
   for c in "${candidates[@]}"; do
     [ -n "$c" ] || continue
     local path; path=$(command -v "$c" 2>/dev/null) || continue
