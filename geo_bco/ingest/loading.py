@@ -12,11 +12,14 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import sys
 import time
 from collections.abc import Callable
 
+import numpy as np
 import pyarrow as pa
 from pyarrow import csv as pacsv
+from tqdm import tqdm
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,11 +70,14 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+#: Rows merged per statement: bounds each statement's memory and paces the progress bar.
+CHUNK_ROWS = 100_000
+
 STAGE = """
 DROP TABLE IF EXISTS pg_temp.incident_stage;
 CREATE TEMP TABLE incident_stage (
     source_id text, offence_id bigint, occurred_at timestamptz, lon double precision, lat double precision,
-    geocode_precision text, geocode_method text, geocode_score double precision, place_name text
+    geocode_precision text, geocode_method text, geocode_score double precision, place_name text, seq bigint
 ) ON COMMIT DROP
 """
 
@@ -103,7 +109,8 @@ SELECT s.*, g.geom,
             WHERE ST_DWithin(n.geom_utm, ST_Transform(g.geom, 32616), %(tolerance)s))) AS district_id,
        md5(concat_ws('|', s.offence_id, s.occurred_at, s.lon, s.lat, s.geocode_precision, s.geocode_method,
                      s.place_name)) AS content_hash
-FROM incident_stage s CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) AS geom) g;
+FROM incident_stage s CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) AS geom) g
+WHERE s.seq >= %(first)s AND s.seq < %(last)s;
 CREATE INDEX ON incident_ready (source_id);
 ANALYZE incident_ready;
 """
@@ -200,7 +207,8 @@ def import_file(
                        geocode_places=_place_geocoder())
     say(f"validated and geocoded: {len(checked.accepted):,} accepted, {len(checked.reasons):,} rejected "
         f"({time.perf_counter() - started:.1f} s)")
-    result = _store(table, checked, source_system=source_system, sha=sha, file_name=file_name or str(path))
+    result = _store(table, checked, source_system=source_system, sha=sha, file_name=file_name or str(path),
+                    show_bar=progress is not None and sys.stderr.isatty())
     say(f"stored in PostGIS ({time.perf_counter() - started:.1f} s)")
     return result
 
@@ -217,10 +225,12 @@ def _place_geocoder():
     return match
 
 
-def _store(table: RawTable, checked, *, source_system: str, sha: str, file_name: str) -> ImportResult:
+def _store(table: RawTable, checked, *, source_system: str, sha: str, file_name: str,
+           show_bar: bool = False) -> ImportResult:
     accepted = checked.accepted
     stage = accepted[ACCEPTED_COLUMNS].copy()
     stage["offence_id"] = stage["offence_id"].astype("int64")
+    stage["seq"] = np.arange(len(stage), dtype="int64")
     rejected_rows = sorted(checked.reasons)
     with transaction.atomic():
         batch = ImportBatch.objects.create(source_system=source_system, file_name=file_name, file_sha256=sha)
@@ -231,14 +241,19 @@ def _store(table: RawTable, checked, *, source_system: str, sha: str, file_name:
             cur.execute(STAGE)
             cur.execute(DISTRICT_PIECES, {"set": districts})
             _copy_csv(cur, "COPY incident_stage FROM STDIN (FORMAT csv)", stage)
-            cur.execute(PREPARE, {"tolerance": settings.DISTRICT_JOIN_TOLERANCE_M})
-            params = {"source": source_system, "batch": batch.pk}
+            params = {"source": source_system, "batch": batch.pk, "tolerance": settings.DISTRICT_JOIN_TOLERANCE_M}
             cur.execute(LOCK_SOURCE, params)
-            cur.execute(UPDATE_CHANGED, params)
-            (updated,) = cur.fetchone()
-            cur.execute(DROP_EXISTING, params)
-            cur.execute(INSERT_NEW, params)
-            (inserted,) = cur.fetchone()
+            inserted = updated = 0
+            # merged in chunks, all in this one transaction: a progress bar for long imports
+            with tqdm(total=len(stage), unit="row", desc="storing", disable=not show_bar, leave=False) as bar:
+                for first in range(0, len(stage), CHUNK_ROWS):
+                    cur.execute(PREPARE, params | {"first": first, "last": first + CHUNK_ROWS})
+                    cur.execute(UPDATE_CHANGED, params)
+                    updated += cur.fetchone()[0]
+                    cur.execute(DROP_EXISTING, params)
+                    cur.execute(INSERT_NEW, params)
+                    inserted += cur.fetchone()[0]
+                    bar.update(min(CHUNK_ROWS, len(stage) - first))
             if rejected_rows:
                 raw = table.rows.loc[rejected_rows]
                 frame = raw.assign(

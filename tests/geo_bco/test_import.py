@@ -178,3 +178,14 @@ def test_file_without_any_location_columns_rejects_every_row(write_csv):
     result = import_file(write_csv("source_id,offence,occurred_at\nA1,theft,2025-03-01 10:00\n"), source_system="rms")
     assert (result.rows_total, result.rejected) == (1, 1)
     assert "no column a location" in result.messages[0]
+
+
+def test_chunked_merge_gives_the_same_tally(write_csv, monkeypatch):
+    from geo_bco.ingest import loading
+
+    monkeypatch.setattr(loading, "CHUNK_ROWS", 2)  # 3 rows -> 2 chunks inside one transaction
+    first = import_file(write_csv(HEADER + GOOD, name="a.csv"), source_system="rms")
+    assert (first.inserted, first.updated) == (3, 0)
+    second = import_file(write_csv(HEADER + GOOD.replace("A3,robbery", "A3,theft"), name="b.csv"), source_system="rms")
+    assert (second.inserted, second.updated, second.unchanged) == (0, 1, 2)
+    assert Incident.objects.count() == 3
