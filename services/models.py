@@ -52,6 +52,7 @@ class PublicKdeContour(models.Model):
     run_finished_at = models.DateTimeField()
     run_input_count = models.IntegerField()
     run_filter = models.TextField()
+    incident_share = models.FloatField(null=True)
     geom = models.MultiPolygonField(srid=4326)
 
     class Meta:

@@ -40,6 +40,8 @@ class KdeContour(models.Model):
     top_share = models.FloatField(help_text="Share of the non-zero-density area this band covers (cumulative).")
     threshold = models.FloatField(help_text="Lowest density inside the band, incidents per km^2.")
     area_km2 = models.FloatField()
+    incident_share = models.FloatField(
+        null=True, help_text="Share of the density surface (about the share of incidents) inside the band.")
     geom = models.MultiPolygonField(srid=4326)
 
     class Meta:

@@ -21,4 +21,5 @@ class KdeContourSerializer(GeoFeatureModelSerializer):
     class Meta:
         model = PublicKdeContour
         geo_field = "geom"
-        fields = ["id", "run_id", "band", "top_share", "density_threshold_per_km2", "area_km2", "run_finished_at"]
+        fields = ["id", "run_id", "band", "top_share", "density_threshold_per_km2", "area_km2", "incident_share",
+                  "run_finished_at"]

@@ -25,7 +25,7 @@ def run(run: AnalysisRun) -> tuple[int, dict, list[str]]:
     KdeContour.objects.bulk_create(
         KdeContour(
             run=run, band=int(b.band), top_share=float(b.top_share), threshold=float(b.threshold),
-            area_km2=float(b.area_km2), geom=GEOSGeometry(b.geometry.wkb_hex, srid=4326),
+            area_km2=float(b.area_km2), incident_share=float(b.mass_share), geom=GEOSGeometry(b.geometry.wkb_hex, srid=4326),
         )
         for b in bands.itertuples(index=False)
         if not b.geometry.is_empty

@@ -29,6 +29,10 @@ def test_sync_run_writes_bands_and_a_complete_run_record(reference_data, demo_in
     assert bands[0].area_km2 < bands[1].area_km2 < bands[2].area_km2
     assert bands[0].threshold > bands[1].threshold > bands[2].threshold
     assert all(b.geom.valid and b.geom.srid == 4326 for b in bands)
+    # each band holds a larger share of incidents than of area: that is what makes it a hot spot
+    shares = [b.incident_share for b in bands]
+    assert shares == sorted(shares) and 0 < shares[0] and shares[-1] <= 1
+    assert all(b.incident_share > b.top_share for b in bands)
 
 
 def test_layer_equals_the_pure_library_on_the_same_points(reference_data, demo_incidents):

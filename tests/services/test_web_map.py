@@ -4,6 +4,7 @@ it loads without console errors and draws districts, incidents and KDE bands."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 
 import numpy as np
@@ -70,4 +71,5 @@ def test_map_draws_every_layer_without_console_errors(live_server, reference_dat
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
     legend = browser.find_element("id", "legend").text
-    assert "Top 1% of area" in legend and "Demonstration data" in legend
+    assert re.search(r"Top 1% of area\s*\(\d+% of incidents\)", legend), legend
+    assert "Demonstration data" in legend

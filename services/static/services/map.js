@@ -47,6 +47,13 @@
         "circle-stroke-color": "#ffffff", "circle-stroke-width": 0.5,
       },
     });
+    // "Top 1% of area": add what share of the incidents each band holds
+    for (const f of kde.features) {
+      const item = document.querySelector(`#kde-legend li[data-band="${f.properties.band}"] .share`);
+      if (item && f.properties.incident_share != null) {
+        item.textContent = ` (${Math.round(f.properties.incident_share * 100)}% of incidents)`;
+      }
+    }
     const runs = new Set(kde.features.map((f) => f.properties.run_id));
     document.getElementById("kde-run").textContent = runs.size
       ? `Run ${[...runs].join(", ")}, finished ${new Date(kde.features[0].properties.run_finished_at).toLocaleString("en-GB", { timeZone: "America/Belize" })} (Belize time)`
