@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import connection
+from django.db.models import Count, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import ImportBatch, Incident
@@ -37,14 +39,14 @@ def quality_report(source_system: str, *, days: int = 90) -> dict:
             "FROM geo_bco_incident WHERE source_system = %s AND updated_at - created_at > interval '1 second'",
             [source_system])
         corrected, median_lag_s = cur.fetchone()
-    batches = ImportBatch.objects.filter(source_system=source_system, started_at__gte=since)
-    rows = sum(b.rows_total for b in batches)
-    rejected = sum(b.rejected for b in batches)
+    batches = ImportBatch.objects.filter(source_system=source_system, started_at__gte=since).aggregate(
+        count=Count("id"), rows=Coalesce(Sum("rows_total"), 0), rejected=Coalesce(Sum("rejected"), 0))
+    rows, rejected = batches["rows"], batches["rejected"]
     return {
         "source_system": source_system,
         "window_days": days,
         "incidents": total,
-        "batches": batches.count(),
+        "batches": batches["count"],
         "rows_received": rows,
         "rows_rejected": rejected,
         "rejected_share": rejected / rows if rows else 0.0,

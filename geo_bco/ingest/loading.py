@@ -1,8 +1,9 @@
 """Write a validated table to PostGIS in one transaction.
 
-Accepted rows are staged with COPY and merged with one ``INSERT ... ON CONFLICT``
-that tells inserts from updates from no-ops by a content digest computed in SQL;
-districts are joined in SQL; rejected rows are COPY'd verbatim with their reasons.
+Accepted rows are staged with COPY, given their district and a content digest in
+SQL, then merged as an UPDATE of changed records plus an INSERT of new ones (the
+digest tells inserts from updates from no-ops); rejected rows are COPY'd verbatim
+with their reasons.
 The batch, its incidents and its rejected rows commit together or not at all, so an
 interrupted import leaves nothing behind and re-running it converges.
 """
@@ -15,17 +16,16 @@ import json
 import sys
 import time
 from collections.abc import Callable
-
-import numpy as np
-import pyarrow as pa
-from pyarrow import csv as pacsv
-from tqdm import tqdm
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from pyarrow import csv as pacsv
+from tqdm import tqdm
 
 from boundaries.models import BoundarySet
 from boundaries.service_area import belize_area_utm
@@ -87,18 +87,17 @@ CREATE TEMP TABLE incident_stage (
 DISTRICT_PIECES = """
 DROP TABLE IF EXISTS pg_temp.district_piece;
 CREATE TEMP TABLE district_piece ON COMMIT DROP AS
-    SELECT b.id, ST_Subdivide(b.geom, 64) AS geom FROM boundaries_boundary b WHERE b.boundary_set_id = %(set)s;
-ALTER TABLE district_piece ADD COLUMN geom_utm geometry;
-UPDATE district_piece SET geom_utm = ST_Transform(geom, 32616);
+    SELECT id, geom, ST_Transform(geom, 32616) AS geom_utm
+    FROM (SELECT b.id, ST_Subdivide(b.geom, 64) AS geom FROM boundaries_boundary b
+          WHERE b.boundary_set_id = %(set)s) pieces;
 CREATE INDEX ON district_piece USING gist (geom);
 ANALYZE district_piece;
 """
 
 #: Each staged row gets its point, its district (the piece containing it or, failing
-#: that, the nearest piece by index-assisted KNN if within the tolerance in metres,
-#: measured in UTM 16N:
-#: the 1:10M outline misses cayes and cuts the coast) and a digest of its content,
-#: which tells updates from no-ops.
+#: that, the nearest piece by index-assisted KNN if within the tolerance, in UTM 16N
+#: metres: the 1:10M outline misses cayes and cuts the coast) and a digest of its
+#: content, which tells updates from no-ops.
 PREPARE = """
 DROP TABLE IF EXISTS pg_temp.incident_ready;
 CREATE TEMP TABLE incident_ready ON COMMIT DROP AS

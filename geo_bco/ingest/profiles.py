@@ -52,11 +52,6 @@ class Profile:
             frame["offence"] = frame["offence"].str.upper().map(self.offences).fillna(frame["offence"])
         return frame
 
-    def missing_columns(self, table: RawTable) -> list[str]:
-        """Source columns the profile names that the file does not have."""
-        return [f"{theirs} (for {ours})" for ours, theirs in self.columns.items()
-                if theirs not in table.header and ours in {"source_id", "offence", "occurred_at"}]
-
 
 DEFAULT = Profile(source_system="rms", description="canonical column names, ISO 8601 dates")
 

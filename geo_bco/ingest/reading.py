@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import shapely
 
 DELIMITERS = ",;\t|"
 #: A field longer than this is cut when kept (and its row rejected): a 50 MB cell is
@@ -251,27 +253,18 @@ def _read_vector(path: Path, layer: str | None) -> RawTable:
         raise ReadError(f"{path}: GDAL cannot read it as a vector file: {exc}") from None
     header = [c for c in frame.columns if c != "geometry"]
     problems: dict[int, list[Reason]] = {}
-    lon = pd.Series([""] * len(frame), dtype=object)
-    lat = lon.copy()
-    geometry = frame.geometry if "geometry" in frame else None
-    if geometry is not None and len(frame):
+    lon = lat = np.full(len(frame), np.nan)
+    if "geometry" in frame and len(frame):
         if frame.crs is None:
             raise ReadError(f"{path}: the layer has no CRS; cannot place its geometries")
-        wgs84 = geometry.to_crs(4326)
-        is_point = (wgs84.geom_type == "Point").to_numpy()
-        for i in (~is_point & wgs84.notna().to_numpy() & ~wgs84.is_empty.to_numpy()).nonzero()[0]:
+        wgs84 = frame.geometry.to_crs(4326)
+        kinds = wgs84.geom_type.to_numpy()
+        for i in np.flatnonzero(wgs84.notna().to_numpy() & ~wgs84.is_empty.to_numpy() & (kinds != "Point")):
             problems[int(i) + 1] = [{"field": "geometry", "code": "not_a_point",
-                                     "message": f"geometry is a {wgs84.iloc[i].geom_type}; incidents are points"}]
-        points = wgs84.where(is_point)
-        lon = pd.Series([_coord(p, "x") for p in points], dtype=object)
-        lat = pd.Series([_coord(p, "y") for p in points], dtype=object)
+                                     "message": f"geometry is a {kinds[i]}; incidents are points"}]
+        points = np.where(kinds == "Point", wgs84.to_numpy(), None)
+        lon, lat = shapely.get_x(points), shapely.get_y(points)  # NaN where there is no point
     records = [[_cell_text(v) for v in row] for row in frame[header].itertuples(index=False, name=None)]
-    for i, (x, y) in enumerate(zip(lon, lat)):
-        records[i] += [x, y]
+    for record, x, y in zip(records, lon, lat):
+        record += ["" if math.isnan(x) else repr(float(x)), "" if math.isnan(y) else repr(float(y))]
     return _table(path, "gdal", header + list(GEOMETRY_COLUMNS), records, list(range(1, len(frame) + 1)), problems)
-
-
-def _coord(point, axis: str) -> str:
-    if point is None or (isinstance(point, float) and math.isnan(point)) or point.is_empty:
-        return ""
-    return repr(getattr(point, axis))

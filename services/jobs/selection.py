@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+from django.db import connection
 from django.db.models import QuerySet
 
 from geo_bco.models import GeocodePrecision, Incident
@@ -41,8 +42,6 @@ def select_incidents(input_filter: dict) -> QuerySet[Incident]:
 def utm_coordinates(qs: QuerySet[Incident]) -> np.ndarray:
     """(n, 2) easting/northing in EPSG:32616, projected by PostGIS in one query."""
     sql, params = qs.order_by("id").values("id").query.sql_with_params()
-    from django.db import connection
-
     with connection.cursor() as cur:
         cur.execute(
             "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Transform(i.location, 32616) AS p "

@@ -3,6 +3,15 @@ holds 12% of the incidents"): the figure a commander acts on."""
 
 from django.db import migrations
 
+LATEST = """
+CREATE VIEW ogc_kde_contours AS
+SELECT * FROM ogc_kde_contours_all
+WHERE run_id = (
+    SELECT id FROM geo_bco_analysisrun WHERE method = 'kde' AND status = 'succeeded'
+    ORDER BY finished_at DESC, id DESC LIMIT 1
+);
+"""
+
 FORWARD = """
 DROP VIEW IF EXISTS ogc_kde_contours;
 CREATE OR REPLACE VIEW ogc_kde_contours_all AS
@@ -12,13 +21,7 @@ SELECT c.id, c.run_id, c.band, c.top_share, c.threshold AS density_threshold_per
 FROM geo_bco_kdecontour c
 JOIN geo_bco_analysisrun r ON r.id = c.run_id
 WHERE r.status = 'succeeded';
-CREATE VIEW ogc_kde_contours AS
-SELECT * FROM ogc_kde_contours_all
-WHERE run_id = (
-    SELECT id FROM geo_bco_analysisrun WHERE method = 'kde' AND status = 'succeeded'
-    ORDER BY finished_at DESC, id DESC LIMIT 1
-);
-"""
+""" + LATEST
 
 BACKWARD = """
 DROP VIEW IF EXISTS ogc_kde_contours, ogc_kde_contours_all;
@@ -29,13 +32,7 @@ SELECT c.id, c.run_id, c.band, c.top_share, c.threshold AS density_threshold_per
 FROM geo_bco_kdecontour c
 JOIN geo_bco_analysisrun r ON r.id = c.run_id
 WHERE r.status = 'succeeded';
-CREATE VIEW ogc_kde_contours AS
-SELECT * FROM ogc_kde_contours_all
-WHERE run_id = (
-    SELECT id FROM geo_bco_analysisrun WHERE method = 'kde' AND status = 'succeeded'
-    ORDER BY finished_at DESC, id DESC LIMIT 1
-);
-"""
+""" + LATEST
 
 
 class Migration(migrations.Migration):
