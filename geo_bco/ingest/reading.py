@@ -191,10 +191,10 @@ def _read_text(path: Path) -> RawTable:
 
 def _read_text_fast(path: Path, text: str, first_line: str, delimiter: str, encoding: str) -> RawTable | None:
     """Arrow's strict CSV parser for the common case: every row on one line and as
-    wide as the header, no blank lines. Arrow refuses anything else (a short or long
-    row, a quoted newline, a blank line), and then the careful reader above takes the
-    whole file; the header and field checks are the same functions on both paths, so
-    what is reported per row never depends on which path ran."""
+    wide as the header, no blank lines. Arrow refuses a short or long row or a quoted
+    newline, a blank row sends the file back too, and then the careful reader above
+    takes the whole file; the header and field checks are the same functions on both
+    paths, so what is reported per row never depends on which path ran."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
@@ -215,6 +215,9 @@ def _read_text_fast(path: Path, text: str, first_line: str, delimiter: str, enco
     if arrow.num_rows == 0:
         return None
     frame = arrow.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=float("nan"))}.get)
+    maybe_blank = frame[header[0]].str.strip() == ""  # Arrow keeps a blank line as a row of empty fields
+    if maybe_blank.any() and (frame[maybe_blank].apply(lambda column: column.str.strip()) == "").all(axis=1).any():
+        return None
     frame.index = pd.RangeIndex(1, len(frame) + 1)
     problems: dict[int, list[Reason]] = {}
     frame = _check_fields(frame, problems)
