@@ -5,7 +5,9 @@ SQL, then merged as an UPDATE of changed records plus an INSERT of new ones (the
 digest tells inserts from updates from no-ops); rejected rows are COPY'd verbatim
 with their reasons.
 The batch, its incidents and its rejected rows commit together or not at all, so an
-interrupted import leaves nothing behind and re-running it converges.
+interrupted import leaves nothing behind and re-running it converges. An exception
+nobody foresaw still ends as a report: a failed batch naming the file (and the row,
+when the database says which), with the traceback in the operator's log.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -34,7 +38,9 @@ from ..models import ImportBatch, OffenceType
 from ..signals import incidents_imported
 from .profiles import DEFAULT, Profile
 from .reading import RawTable, ReadError, read_table
-from .validation import ACCEPTED_COLUMNS, validate
+from .validation import ACCEPTED_COLUMNS, Validated, validate
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -47,8 +53,12 @@ class ImportResult:
     rejected: int
     already_imported: bool
     messages: tuple[str, ...] = ()
+    #: set when the import failed: what went wrong, naming the file (nothing was stored)
+    error: str = ""
 
     def tally(self) -> str:
+        if self.error:
+            return self.error
         return (
             f"{self.rows_total} rows: {self.inserted} inserted, {self.updated} updated, "
             f"{self.unchanged} unchanged, {self.rejected} rejected"
@@ -201,18 +211,55 @@ def import_file(
                 previous.rejected, True, (f"{path}: identical to batch {previous.pk}; nothing changed",),
             )
     started = time.perf_counter()
-    table = read_table(path, sheet=sheet, layer=layer)
-    say(f"read {len(table.rows):,} rows ({table.encoding}) in {time.perf_counter() - started:.1f} s")
-    checked = validate(table, offence_ids=offence_lookup(), belize_utm=belize_area_utm(), profile=profile,
-                       geocode_places=_place_geocoder())
-    say(f"validated and geocoded: {len(checked.accepted):,} accepted, {len(checked.reasons):,} rejected "
-        f"({time.perf_counter() - started:.1f} s)")
-    result = _store(table, checked, source_system=source_system, sha=sha, file_name=file_name or str(path),
-                    show_bar=progress is not None and sys.stderr.isatty())
+    file_name = file_name or str(path)
+    checked = None
+    try:
+        table = read_table(path, sheet=sheet, layer=layer)
+        say(f"read {len(table.rows):,} rows ({table.encoding}) in {time.perf_counter() - started:.1f} s")
+        checked = validate(table, offence_ids=offence_lookup(), belize_utm=belize_area_utm(), profile=profile,
+                           geocode_places=_place_geocoder())
+        say(f"validated and geocoded: {len(checked.accepted):,} accepted, {len(checked.reasons):,} rejected "
+            f"({time.perf_counter() - started:.1f} s)")
+        result = _store(table, checked, source_system=source_system, sha=sha, file_name=file_name,
+                        show_bar=progress is not None and sys.stderr.isatty())
+    except ReadError:
+        raise  # the file cannot be read: refused with its own message, nothing recorded
+    except Exception as exc:  # noqa: BLE001 (the guard: no traceback reaches a steward)
+        return _failed(exc, source_system=source_system, sha=sha, file_name=file_name, row=_row_of(exc, checked))
     say(f"stored in PostGIS ({time.perf_counter() - started:.1f} s)")
     if result.inserted or result.updated:
         incidents_imported.send(sender=ImportBatch, batch_id=result.batch_id)
     return result
+
+
+#: where PostgreSQL says a COPY stopped: "COPY incident_stage, line 3, column lon: ..."
+COPY_LINE = re.compile(r"COPY (\w+), line (\d+)")
+
+
+def _row_of(exc: BaseException, checked: Validated | None) -> int | None:
+    """The data row an exception happened at, when the database names the COPY line
+    (the staged accepted rows and the rejected rows are COPY'd in row order)."""
+    diag = getattr(exc.__cause__ or exc, "diag", None)
+    found = COPY_LINE.search(getattr(diag, "context", None) or "")
+    if found is None or checked is None:
+        return None
+    table, line = found.group(1), int(found.group(2))
+    rows = checked.accepted.index if table == "incident_stage" else sorted(checked.reasons)
+    return int(rows[line - 1]) if 0 < line <= len(rows) else None
+
+
+def _failed(exc: Exception, *, source_system: str, sha: str, file_name: str, row: int | None) -> ImportResult:
+    """Record a failed batch (the import's own transaction rolled back: nothing else
+    was stored) and return its report; the traceback goes to the operator's log."""
+    where = f": row {row}" if row is not None else ""
+    first_line = (str(exc).strip().splitlines() or [""])[0]
+    batch = ImportBatch.objects.create(source_system=source_system, file_name=file_name, file_sha256=sha,
+                                       status=ImportBatch.Status.FAILED, finished_at=timezone.now())
+    batch.error = (f"{file_name}{where}: import failed ({exc.__class__.__name__}: {first_line}); nothing was stored, "
+                   f"batch {batch.pk} records the failure and the operator's log has the details")
+    batch.save(update_fields=["error"])
+    log.exception("import of %s failed (batch %s%s)", file_name, batch.pk, where)
+    return ImportResult(batch.pk, 0, 0, 0, 0, 0, False, (batch.error,), error=batch.error)
 
 
 def _place_geocoder():

@@ -39,18 +39,36 @@ class Profile:
     time_formats: tuple[str, ...] = ()
     offences: dict[str, str] = field(default_factory=dict)      # normalised source value -> taxonomy code
 
-    def canonical(self, table: RawTable) -> pd.DataFrame:
+    def canonical(self, table: RawTable) -> tuple[pd.DataFrame, list[str]]:
         """The table with our column names (absent fields left out), values stripped of
-        surrounding blanks, and offences mapped."""
-        mapping = {f: f for f in FIELDS if f in table.header} | {
-            ours: theirs for ours, theirs in self.columns.items() if theirs in table.header}
+        surrounding blanks, and offences mapped; plus a warning per set of headers that
+        differ only in case or spaces. Headers match our field names and the profile's
+        columns whatever their case and spacing ("Source_ID", "REPORT  NO"); the exact
+        spelling wins when two headers would match."""
+        spellings: dict[str, list[str]] = {}
+        for name in table.header:
+            spellings.setdefault(header_key(name), []).append(name)
+        warnings = [f"{table.path}: columns {names} differ only in case or spaces; the exact spelling of a field "
+                    "is used, else the first of them" for names in spellings.values() if len(names) > 1]
+
+        def find(name: str) -> str | None:
+            names = spellings.get(header_key(name), [])
+            return name if name in names else next(iter(names), None)
+
+        mapping = {f: found for f in FIELDS if (found := find(f))} | {
+            ours: found for ours, theirs in self.columns.items() if (found := find(theirs))}
         if set(GEOMETRY_COLUMNS) <= set(table.header):
             mapping |= {"_geometry_longitude": GEOMETRY_COLUMNS[0], "_geometry_latitude": GEOMETRY_COLUMNS[1]}
         frame = pd.DataFrame({ours: table.rows[theirs].astype("str").str.strip() for ours, theirs in mapping.items()},
                              index=table.rows.index)
         if self.offences and "offence" in frame:
             frame["offence"] = frame["offence"].str.upper().map(self.offences).fillna(frame["offence"])
-        return frame
+        return frame, warnings
+
+
+def header_key(name: str) -> str:
+    """What header matching compares: the name without case or any white space."""
+    return "".join(name.split()).casefold()
 
 
 DEFAULT = Profile(source_system="rms", description="canonical column names, ISO 8601 dates")

@@ -2,10 +2,10 @@
 
 Nothing is interpreted here: values stay text so the rejected-row store can keep
 what the source sent. File-level problems (undecodable bytes, binary content where
-text was expected, an unreadable workbook or layer) raise ReadError naming the file
-and where. Row-level problems a reader can see (a row with the wrong number of
-fields, a spreadsheet formula, an oversized field) are returned per row, so the rest
-of the file still loads.
+text was expected, an unreadable workbook or layer, a header row that is not one)
+raise ReadError naming the file and where. Row-level problems a reader can see (a
+row with the wrong number of fields, a spreadsheet formula, an oversized field, a
+control character) are returned per row, so the rest of the file still loads.
 
 Formats: delimited text (.csv .txt .tsv: any of , ; tab |; UTF-8, UTF-8 with BOM,
 UTF-16 or Windows-1252), Excel workbooks (.xlsx), and any vector format GDAL reads
@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -30,6 +31,9 @@ DELIMITERS = ",;\t|"
 #: A field longer than this is cut when kept (and its row rejected): a 50 MB cell is
 #: an export gone wrong, and storing it whole would bloat every report.
 MAX_FIELD_CHARS = 10_000
+#: C0 controls other than tab, newline and carriage return (which a quoted field may
+#: hold), DEL and the C1 controls: never data, and NUL cannot be stored by PostgreSQL.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 #: geometry columns a vector file adds to the table (WGS84, from the layer's own CRS)
@@ -69,28 +73,59 @@ def read_table(path: str | Path, *, sheet: str | None = None, layer: str | None 
     return _read_vector(path, layer)
 
 
-def _table(path: Path, encoding: str, header: list[str], records: list[list[str]], lines: list[int],
-           problems: dict[int, list[Reason]]) -> RawTable:
+def _check_header(path: Path, header: list[str]) -> None:
     if len(set(header)) != len(header):
         dupes = sorted({h for h in header if header.count(h) > 1})
         raise ReadError(f"{path}: header row repeats column(s) {dupes}")
+    for number, name in enumerate(header, start=1):
+        if len(name) > MAX_FIELD_CHARS:
+            raise ReadError(f"{path}: header column {number} holds {len(name):,} characters (at most "
+                            f"{MAX_FIELD_CHARS:,}); the first row must be the column names")
+        found = CONTROL_CHARACTERS.search(name)
+        if found:
+            raise ReadError(f"{path}: header column {number} ({name!r}) holds control character "
+                            f"U+{ord(found.group()):04X}; save the file again as plain text")
+
+
+def _check_fields(rows: pd.DataFrame, problems: dict[int, list[Reason]]) -> pd.DataFrame:
+    """Add a reason for every field over MAX_FIELD_CHARS or holding a control
+    character, column by column (vectorised: the fast path reads a million rows).
+    Rows with any problem are rejected, so their fields are kept cut to the limit and
+    without NUL: what the rejected-row store (jsonb) can hold; others are untouched."""
+    for column in rows.columns:
+        values = rows[column]
+        for row, length in values.str.len()[lambda n: n > MAX_FIELD_CHARS].items():
+            problems.setdefault(int(row), []).append({
+                "field": column, "code": "field_too_long",
+                "message": f"{column} holds {length:,} characters (at most {MAX_FIELD_CHARS:,}); kept cut short"})
+        for row, value in values[values.str.contains(CONTROL_CHARACTERS.pattern, regex=True)].items():
+            found = CONTROL_CHARACTERS.search(value)
+            problems.setdefault(int(row), []).append({
+                "field": column, "code": "control_character",
+                "message": f"{column} holds control character U+{ord(found.group()):04X} at position "
+                           f"{found.start() + 1}; export the data as plain text" + (
+                               " (NUL is removed from the kept row)" if "\x00" in value else "")})
+    if problems:  # cut only after every row was checked
+        bad = rows.index.isin(list(problems))
+        rows = rows.copy()
+        for column in rows.columns:
+            rows.loc[bad, column] = rows.loc[bad, column].str.slice(0, MAX_FIELD_CHARS).str.replace("\x00", "")
+    return rows
+
+
+def _table(path: Path, encoding: str, header: list[str], records: list[list[str]], lines: list[int],
+           problems: dict[int, list[Reason]]) -> RawTable:
+    _check_header(path, header)
     width = len(header)
     for i, record in enumerate(records, start=1):
         if len(record) != width:
             problems.setdefault(i, []).append(
                 {"field": "*", "code": "ragged_row", "message": f"row has {len(record)} fields, the header has {width}"})
             records[i - 1] = (record + [""] * width)[:width]
-        for column, value in zip(header, records[i - 1]):
-            if len(value) > MAX_FIELD_CHARS:
-                problems.setdefault(i, []).append({
-                    "field": column, "code": "field_too_long",
-                    "message": f"{column} holds {len(value):,} characters (at most {MAX_FIELD_CHARS:,}); kept cut short"})
-    if problems:  # cut oversized fields only after every row was checked
-        for i in problems:
-            records[i - 1] = [v[:MAX_FIELD_CHARS] for v in records[i - 1]]
     index = pd.RangeIndex(1, len(records) + 1)
     rows = pd.DataFrame(records, columns=header, dtype=object, index=index) if records else \
         pd.DataFrame({h: pd.Series(dtype=object) for h in header}, index=index)
+    rows = _check_fields(rows, problems)
     return RawTable(path, encoding, header, rows, pd.Series(lines, index=index, dtype="int64"), problems)
 
 
@@ -119,11 +154,15 @@ def _read_text(path: Path) -> RawTable:
     text, encoding = _decode(path, path.read_bytes())
     if not text.strip():
         raise ReadError(f"{path}: the file is empty; expected a header row and data rows")
+    first_line = re.match(r"[^\r\n]*", text).group()  # any newline convention: \n, \r\n or a lone \r
+    if len(first_line) > MAX_FIELD_CHARS:
+        raise ReadError(f"{path}: line 1 holds {len(first_line):,} characters (a header row holds at most "
+                        f"{MAX_FIELD_CHARS:,}); the first line must be the column names")
     try:
-        delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=DELIMITERS).delimiter
+        delimiter = csv.Sniffer().sniff(first_line, delimiters=DELIMITERS).delimiter
     except csv.Error:
         delimiter = ","
-    fast = _read_text_fast(path, text, delimiter, encoding)
+    fast = _read_text_fast(path, text, first_line, delimiter, encoding)
     if fast is not None:
         return fast
     csv.field_size_limit(2**31 - 1)
@@ -150,19 +189,19 @@ def _read_text(path: Path) -> RawTable:
     return _table(path, encoding, header, records, lines, problems)
 
 
-def _read_text_fast(path: Path, text: str, delimiter: str, encoding: str) -> RawTable | None:
+def _read_text_fast(path: Path, text: str, first_line: str, delimiter: str, encoding: str) -> RawTable | None:
     """Arrow's strict CSV parser for the common case: every row on one line and as
-    wide as the header, no blank lines, no oversized field. Arrow refuses anything
-    else (a short or long row, a quoted newline, a blank line), and then the careful
-    reader above takes the whole file, so what is reported per row never depends on
-    which path ran."""
+    wide as the header, no blank lines. Arrow refuses a short or long row or a quoted
+    newline, a blank row sends the file back too, and then the careful reader above
+    takes the whole file; the header and field checks are the same functions on both
+    paths, so what is reported per row never depends on which path ran."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
-    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=delimiter), [])
-    header = [h.strip() for h in header]
-    if not header or len(set(header)) != len(header):
+    header = [h.strip() for h in next(csv.reader([first_line], delimiter=delimiter), [])]
+    if not header:
         return None
+    _check_header(path, header)
     try:
         arrow = pacsv.read_csv(
             io.BytesIO(text.encode("utf-8")),
@@ -176,10 +215,14 @@ def _read_text_fast(path: Path, text: str, delimiter: str, encoding: str) -> Raw
     if arrow.num_rows == 0:
         return None
     frame = arrow.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=float("nan"))}.get)
-    if max(int(frame[h].str.len().max()) for h in header) > MAX_FIELD_CHARS:
+    maybe_blank = frame[header[0]].str.strip() == ""  # Arrow keeps a blank line as a row of empty fields
+    if maybe_blank.any() and (frame[maybe_blank].apply(lambda column: column.str.strip()) == "").all(axis=1).any():
         return None
     frame.index = pd.RangeIndex(1, len(frame) + 1)
-    return RawTable(path, encoding, header, frame, pd.Series(frame.index + 1, index=frame.index, dtype="int64"), {})
+    problems: dict[int, list[Reason]] = {}
+    frame = _check_fields(frame, problems)
+    return RawTable(path, encoding, header, frame, pd.Series(frame.index + 1, index=frame.index, dtype="int64"),
+                    problems)
 
 
 # --- Excel -----------------------------------------------------------------------------

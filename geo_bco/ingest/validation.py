@@ -16,6 +16,7 @@ Location, per row, in this order (the first the row has wins):
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +35,15 @@ EARLIEST = pd.Timestamp("1900-01-01", tz=LOCAL_TZ)
 #: Clock skew allowed for "in the future": the police system's clock may be ahead.
 FUTURE_SLACK = timedelta(days=1)
 REQUIRED = ("source_id", "offence", "occurred_at")
+#: A date carries its own UTC offset when a time is followed by Z or +-hh[:mm]
+#: ("2025-03-01T21:30Z", "2025-03-01 21:30-06:00", "...T2130+0000"); the time is
+#: required so that the day of a plain "2025-03-01" is not read as an offset.
+UTC_OFFSET = re.compile(r"(?i)[T\s]\d{1,2}(?::?\d{2}){0,2}(?:[.,]\d+)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$")
+#: Incident.place_name's max_length: a longer place is rejected, never cut.
+PLACE_NAME_CHARS = 200
+#: Where a UTM zone's eastings and northern-hemisphere northings can lie, in metres.
+UTM_EASTING = (0.0, 1_000_000.0)
+UTM_NORTHING = (0.0, 10_000_000.0)
 ACCEPTED_COLUMNS = ["source_id", "offence_id", "occurred_at", "lon", "lat", "geocode_precision",
                     "geocode_method", "geocode_score", "place_name"]
 
@@ -99,9 +109,8 @@ def validate(
     ``offence_ids`` maps lower-case offence code *and* label to the offence id;
     ``belize_utm`` is the area (EPSG:32616) a point must fall in.
     """
-    frame = profile.canonical(table)
+    frame, messages = profile.canonical(table)
     reasons = _Reasons()
-    messages: list[str] = []
     for row, found in table.problems.items():
         reasons.by_row[row].extend(found)
 
@@ -120,7 +129,7 @@ def validate(
     out["offence_id"] = _check_offences(frame, offence_ids, reasons)
     out["occurred_at"] = _check_dates(frame, profile, reasons, now)
     _locate(frame, out, reasons, belize_utm, geocode_places)
-    out["place_name"] = _text(frame, "place").str.slice(0, 200)
+    out["place_name"] = _check_place_name(frame, reasons)
 
     accepted = out.loc[~frame.index.isin(list(reasons.by_row))]
     return Validated(accepted=accepted, reasons=dict(reasons.by_row), file_messages=messages)
@@ -156,15 +165,26 @@ def _check_offences(frame: pd.DataFrame, offence_ids: dict[str, int], reasons: _
     return ids
 
 
+def _check_place_name(frame: pd.DataFrame, reasons: _Reasons) -> pd.Series:
+    place = _text(frame, "place")
+    length = place.str.len()
+    reasons.where(length > PLACE_NAME_CHARS, "place", "field_too_long",
+                  "place holds {:,} characters (at most " + str(PLACE_NAME_CHARS) + ")", length)
+    return place
+
+
 def _parse_with_formats(raw: pd.Series, formats: tuple[str, ...]) -> pd.Series:
+    """Timestamps in UTC whatever mixture of offsets the column holds; text without
+    an offset comes back as its wall-clock time labelled UTC, to be localised by the
+    caller (pandas refuses a column mixing offsets unless it converts to UTC)."""
     if not formats:
-        return pd.to_datetime(raw, format="ISO8601", errors="coerce")
-    parsed = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+        return pd.to_datetime(raw, format="ISO8601", errors="coerce", utc=True)
+    parsed = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
     for fmt in formats:
         todo = parsed.isna()
         if not todo.any():
             break
-        parsed[todo] = pd.to_datetime(raw[todo], format=fmt, errors="coerce")
+        parsed[todo] = pd.to_datetime(raw[todo], format=fmt, errors="coerce", utc=True)
     return parsed
 
 
@@ -173,8 +193,6 @@ def _check_dates(frame: pd.DataFrame, profile: Profile, reasons: _Reasons, now: 
         return pd.Series(None, index=frame.index, dtype=object)
     raw = _text(frame, "occurred_at")
     parsed = _parse_with_formats(raw, profile.date_formats)
-    if parsed.dtype == object:  # mixed offsets in ISO strings: normalise through UTC
-        parsed = pd.to_datetime(raw, format="ISO8601", errors="coerce", utc=True)
     if "time" in frame:
         clock = _text(frame, "time")
         times = _parse_with_formats(clock, profile.time_formats or ("%H:%M", "%H%M", "%H:%M:%S"))
@@ -182,10 +200,8 @@ def _check_dates(frame: pd.DataFrame, profile: Profile, reasons: _Reasons, now: 
         reasons.where(given & times.isna(), "time", "invalid_time", "cannot read time {!r}", clock)
         offset = (times - times.dt.normalize()).where(given, pd.Timedelta(0))
         parsed = parsed + offset.fillna(pd.Timedelta(0))
-    if getattr(parsed.dt, "tz", None) is None:
-        parsed = parsed.dt.tz_localize(LOCAL_TZ, ambiguous="NaT", nonexistent="NaT")
-    else:
-        parsed = parsed.dt.tz_convert(LOCAL_TZ)
+    wall_clock = parsed.dt.tz_localize(None).dt.tz_localize(LOCAL_TZ, ambiguous="NaT", nonexistent="NaT")
+    parsed = parsed.dt.tz_convert(LOCAL_TZ).where(raw.str.contains(UTC_OFFSET.pattern, regex=True), wall_clock)
     now_local = pd.Timestamp(now or datetime.now().astimezone()).tz_convert(LOCAL_TZ)
     expected = " or ".join(profile.date_formats) if profile.date_formats else "ISO 8601, e.g. 2024-03-01 21:30"
     missing = parsed.isna()
@@ -198,14 +214,18 @@ def _check_dates(frame: pd.DataFrame, profile: Profile, reasons: _Reasons, now: 
 
 
 def _numbers(frame: pd.DataFrame, xcol: str, ycol: str, reasons: _Reasons) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Both cells numeric -> (x, y, given); one or both non-numeric but not both empty -> a reason."""
+    """Both cells finite numbers -> (x, y, given); one or both non-numeric or
+    non-finite ("inf", "1e999") but not both empty -> a reason."""
     xt, yt = _text(frame, xcol), _text(frame, ycol)
     x, y = pd.to_numeric(xt, errors="coerce"), pd.to_numeric(yt, errors="coerce")
     blank = (xt == "") & (yt == "")
     for col, text, values in ((xcol, xt, x), (ycol, yt, y)):
         reasons.where(~blank & values.isna(), col, "invalid_number", col + " {!r} is not a number", text)
-    given = (~blank & x.notna() & y.notna()).to_numpy().copy()
-    return x.to_numpy(dtype=float), y.to_numpy(dtype=float), given
+        reasons.where(~blank & values.notna() & ~np.isfinite(values.to_numpy(dtype=float)), col,
+                      "coordinate_out_of_range", col + " {!r} is not a finite number", text)
+    x, y = x.to_numpy(dtype=float), y.to_numpy(dtype=float)
+    given = ~blank.to_numpy() & np.isfinite(x) & np.isfinite(y)
+    return x, y, given
 
 
 def _inside(area: shapely.Geometry, ux: np.ndarray, uy: np.ndarray) -> np.ndarray:
@@ -224,14 +244,24 @@ def _locate(frame: pd.DataFrame, out: pd.DataFrame, reasons: _Reasons, area: sha
     score = np.full(n, np.nan)
     todo = np.ones(n, dtype=bool)
 
-    def take(mask: np.ndarray, x: np.ndarray, y: np.ndarray, how: str) -> None:
-        lon[mask], lat[mask], method[mask], precision[mask], score[mask] = x[mask], y[mask], how, "exact", 100.0
+    def take(mask: np.ndarray, x: np.ndarray, y: np.ndarray, how: str, columns: tuple[str, str],
+             label: str | None = None) -> None:
+        """Place the rows of ``mask`` at (x, y) in WGS84, except those a projection
+        turned non-finite: rejected before any point is built."""
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        lost = mask & ~(np.isfinite(x) & np.isfinite(y))
+        label = label or "/".join(columns)
+        reasons.where(lost, label, "coordinate_out_of_range", label + " ({!r}, {!r}) has no finite position in WGS84",
+                      *(_text(frame, c) for c in columns))
+        ok = mask & ~lost
+        lon[ok], lat[ok], method[ok], precision[ok], score[ok] = x[ok], y[ok], how, "exact", 100.0
         todo[mask] = False
 
     if "_geometry_longitude" in frame:
         gx = pd.to_numeric(frame["_geometry_longitude"], errors="coerce").to_numpy(dtype=float)
         gy = pd.to_numeric(frame["_geometry_latitude"], errors="coerce").to_numpy(dtype=float)
-        take(todo & np.isfinite(gx), gx, gy, "geometry")
+        take(todo & ~(np.isnan(gx) & np.isnan(gy)), gx, gy, "geometry", ("_geometry_longitude", "_geometry_latitude"),
+             "geometry")
 
     if "latitude" in frame or "longitude" in frame:
         x, y, given = _numbers(frame, "longitude", "latitude", reasons)
@@ -243,15 +273,22 @@ def _locate(frame: pd.DataFrame, out: pd.DataFrame, reasons: _Reasons, area: sha
         swap = given & ~_inside(area, ux, uy) & _inside(area, sx, sy)
         reasons.where(bad_range & ~swap, "latitude/longitude", "invalid_coordinate",
                       "latitude must be within +-90 and longitude within +-180", frame["latitude"])
-        take(given & swap, y, x, "wgs84-swapped")
-        take(given & ~swap & ~bad_range, x, y, "wgs84")
+        take(given & swap, y, x, "wgs84-swapped", ("longitude", "latitude"))
+        take(given & ~swap & ~bad_range, x, y, "wgs84", ("longitude", "latitude"))
         todo[given] = False
 
     if "easting" in frame or "northing" in frame:
         e, nn, given = _numbers(frame, "easting", "northing", reasons)
         given = given & todo
+        beyond = given & ((e < UTM_EASTING[0]) | (e > UTM_EASTING[1]) | (nn < UTM_NORTHING[0]) | (nn > UTM_NORTHING[1]))
+        reasons.where(beyond, "easting/northing", "coordinate_out_of_range",
+                      f"easting {{!r}} / northing {{!r}} is outside UTM zone 16N (easting {UTM_EASTING[0]:,.0f} to "
+                      f"{UTM_EASTING[1]:,.0f} m, northing {UTM_NORTHING[0]:,.0f} to {UTM_NORTHING[1]:,.0f} m)",
+                      _text(frame, "easting"), _text(frame, "northing"))
+        todo[beyond] = False
+        given &= ~beyond
         x, y = _UTM_TO_WGS84.transform(np.where(given, e, np.nan), np.where(given, nn, np.nan))
-        take(given, np.asarray(x), np.asarray(y), "utm16n")
+        take(given, x, y, "utm16n", ("easting", "northing"))
 
     places = _text(frame, "place")
     wanted = todo & (places != "").to_numpy()
@@ -275,7 +312,8 @@ def _locate(frame: pd.DataFrame, out: pd.DataFrame, reasons: _Reasons, area: sha
     reasons.where(nowhere, "location", "no_location", "the row has no coordinates and no place name", places)
 
     ux, uy = _WGS84_TO_UTM.transform(lon, lat)
-    outside = np.isfinite(lon) & ~_inside(area, np.asarray(ux), np.asarray(uy))
+    placed = pd.notna(method)
+    outside = placed & ~_inside(area, np.asarray(ux), np.asarray(uy))
     reasons.where(outside, "location", "outside_belize",
                   "point ({:.6f}, {:.6f}) is outside Belize's land and territorial waters",
                   pd.Series(lon, index=frame.index), pd.Series(lat, index=frame.index))

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.gis.db import models
+from django.db.models import F, FloatField, Func, Q
+from django.db.models.lookups import Range
+
+from boundaries.service_area import SERVICE_ENVELOPE
 
 
 class OffenceType(models.Model):
@@ -35,6 +39,16 @@ class GeocodePrecision(models.TextChoices):
     NONE = "none", "none"
 
 
+def _inside_envelope(west: float, south: float, east: float, north: float) -> Q:
+    """The location is a point whose coordinates lie in the box. Float comparisons in
+    PostgreSQL put NaN above every number, so NaN and +-Infinity fail as well; an
+    empty point (no coordinates, so NULL ones) is refused explicitly."""
+    x = Func(F("location"), function="ST_X", output_field=FloatField())
+    y = Func(F("location"), function="ST_Y", output_field=FloatField())
+    empty = Func(F("location"), function="ST_IsEmpty", output_field=models.BooleanField())
+    return Q(Range(x, (west, east)), Range(y, (south, north)), ~Q(empty))
+
+
 class Incident(models.Model):
     source_system = models.CharField(max_length=64, help_text="The agency/system the record came from.")
     source_id = models.CharField(max_length=128, help_text="The record's id in its source system.")
@@ -59,7 +73,9 @@ class Incident(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["source_system", "source_id"], name="incident_unique_source_record")
+            models.UniqueConstraint(fields=["source_system", "source_id"], name="incident_unique_source_record"),
+            # boundaries/service_area.py: why this box, and where its numbers come from
+            models.CheckConstraint(condition=_inside_envelope(*SERVICE_ENVELOPE), name="incident_location_in_envelope"),
         ]
         indexes = [models.Index(fields=["occurred_at"]), models.Index(fields=["offence", "occurred_at"])]
 

@@ -88,6 +88,8 @@ class ImportList(APIView):
                                      force=form.validated_data["force"], file_name=upload.name)
             except ReadError as exc:
                 return Response({"file": [str(exc).replace(str(path), upload.name)]}, status=status.HTTP_400_BAD_REQUEST)
+        if result.error:
+            return Response({"file": [result.error], "batch": result.batch_id}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
         batch = ImportBatch.objects.get(pk=result.batch_id)
         report = batch_report(batch) | {"already_imported": result.already_imported, "messages": list(result.messages)}
         return Response(report, status=status.HTTP_200_OK if result.already_imported else status.HTTP_201_CREATED)

@@ -26,6 +26,8 @@ class Command(BaseCommand):
                                  progress=lambda line: self.stderr.write(f"  {line}"))
         except (ReadError, ProfileError, RuntimeError) as exc:
             raise CommandError(str(exc)) from exc
+        if result.error:
+            raise CommandError(result.error)
         for message in result.messages:
             self.stderr.write(message)
         self.stdout.write(f"{path}: batch {result.batch_id}: {result.tally()}")
