@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('boundaries', '0001_initial'),
-        ('geo_bco', '0005_kde_incident_share'),
+        ('geo_bco', '0006_derived_layer_kinds'),
     ]
 
     operations = [
