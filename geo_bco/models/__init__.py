@@ -1,3 +1,4 @@
+from .access import ApiKey, AuditRecord
 from .analysis import AnalysisRun, KdeContour
 from .gazetteer import Place
 from .imports import ImportBatch, RejectedRow
@@ -5,6 +6,8 @@ from .incidents import GeocodePrecision, Incident, OffenceType
 
 __all__ = [
     "AnalysisRun",
+    "ApiKey",
+    "AuditRecord",
     "GeocodePrecision",
     "ImportBatch",
     "Incident",

@@ -62,6 +62,10 @@ class Incident(models.Model):
             models.UniqueConstraint(fields=["source_system", "source_id"], name="incident_unique_source_record")
         ]
         indexes = [models.Index(fields=["occurred_at"]), models.Index(fields=["offence", "occurred_at"])]
+        permissions = [
+            ("view_exact_incident", "Can view incidents at their exact place and time"),
+            ("view_sensitive_incident", "Can view sensitive offences record by record"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source_system}:{self.source_id}"
