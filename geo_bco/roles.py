@@ -2,7 +2,8 @@
 
 A role is a named set of permissions; a user *has* a role when they hold all of its
 permissions (through the group, directly, or as a superuser), so checks read
-``has_role(user, "analyst")`` and never a group name. ``sync_groups`` runs after every
+``has_role(user, "analyst")`` and never a group name, and an analyst passes a commander
+check (their permissions include the commander's). ``sync_groups`` runs after every
 ``migrate`` (geo_bco/apps.py), so the groups in the database always match this table.
 The public is the anonymous user: no group, no permission.
 """
@@ -97,4 +98,6 @@ def revoke(user, name: str) -> None:
 
 
 def roles_of(user) -> list[str]:
-    return [name for name in ROLES if has_role(user, name)]
+    """The roles granted to ``user`` (their groups); ``has_role`` is wider: an analyst may do what a commander may."""
+    groups = set(user.groups.values_list("name", flat=True))
+    return [role.name for role in ROLES.values() if role.group in groups]

@@ -153,6 +153,8 @@ if HTTPS:
     SECURE_HSTS_PRELOAD = env_bool("BCO_HSTS_PRELOAD", True)
     CSRF_TRUSTED_ORIGINS = [PUBLIC_URL]
 SESSION_COOKIE_HTTPONLY = True
+AUTH_PASSWORD_VALIDATORS = [{"NAME": f"django.contrib.auth.password_validation.{name}"} for name in (
+    "UserAttributeSimilarityValidator", "MinimumLengthValidator", "CommonPasswordValidator", "NumericPasswordValidator")]
 X_FRAME_OPTIONS = "DENY"
 
 #: Request bodies Django holds in memory: form fields (not files) and a file before it spills to a temporary file.
