@@ -9,10 +9,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 
-def worker_count() -> int:
-    value = os.environ.get("WEB_CONCURRENCY", "2")
+def positive_env(name: str, default: int, what: str) -> int:
+    value = os.environ.get(name, "").strip() or str(default)
     if not value.isdigit() or int(value) < 1:
-        raise CommandError(f"WEB_CONCURRENCY={value!r}: expected a whole number of worker processes, at least 1")
+        raise CommandError(f"{name}={value!r}: expected a whole number of {what}, at least 1")
     return int(value)
 
 
@@ -31,7 +31,8 @@ class Command(BaseCommand):
             call_command("runserver", addr)
             return
         argv = [sys.executable, "-m", "gunicorn", "geo_bco.wsgi:application", "--bind", addr,
-                "--workers", str(worker_count()), "--timeout", os.environ.get("BCO_WEB_TIMEOUT", "300"),
+                "--workers", str(positive_env("WEB_CONCURRENCY", 2, "worker processes")),
+                "--timeout", str(positive_env("BCO_WEB_TIMEOUT", 300, "seconds")),
                 "--access-logfile", "-"]
         sys.stdout.flush()
         os.execv(sys.executable, argv)  # gunicorn takes over this process: signals reach it directly
