@@ -1,6 +1,6 @@
 from django.contrib.gis import admin
 
-from .models import AnalysisRun, ApiKey, AuditRecord, ImportBatch, Incident, KdeContour, OffenceType, Place, RejectedRow
+from .models import AnalysisRun, ApiKey, AuditRecord, ImportBatch, Incident, OffenceType, Place, RejectedRow
 
 
 @admin.register(OffenceType)
@@ -26,10 +26,10 @@ class RejectedRowAdmin(admin.ModelAdmin):
 
 @admin.register(AnalysisRun)
 class AnalysisRunAdmin(admin.ModelAdmin):
-    list_display = ("id", "method", "status", "input_count", "created_at", "finished_at")
+    list_display = ("id", "method", "label", "status", "input_count", "created_at", "finished_at")
+    list_filter = ("method", "status")
+    readonly_fields = ("parameters", "resolved_parameters", "input_filter", "log", "summary", "error")
 
-
-admin.site.register(KdeContour, admin.GISModelAdmin)
 
 
 @admin.register(Place)
@@ -41,7 +41,7 @@ class PlaceAdmin(admin.GISModelAdmin):
 
 @admin.register(AuditRecord)
 class AuditRecordAdmin(admin.ModelAdmin):
-    """Read-only: the model has only the view permission and the database refuses changes (migration 0006)."""
+    """Read-only: the model has only the view permission and the database refuses changes (migration 0007)."""
 
     list_display = ("at", "username", "auth_method", "collection", "feature_count", "client_address", "path")
     list_filter = ("collection", "auth_method")

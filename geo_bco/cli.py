@@ -1,7 +1,7 @@
 """``bco``: the one command-line entry point for data stewards and operators.
 
 It is Django's management utility with friendlier verbs: ``bco import FILE``,
-``bco analyse kde``, ``bco load-boundaries --belize``, ``bco worker``, ``bco serve``,
+``bco analyse kde``, ``bco refresh``, ``bco load-boundaries --belize``, ``bco worker``, ``bco serve``,
 ``bco create-user NAME --role analyst``, ``bco grant-role NAME ROLE``, ``bco api-key create NAME``;
 any other Django command (``bco migrate``, ``bco createsuperuser``) passes through.
 """
@@ -20,7 +20,8 @@ ALIASES = {
     "demo-data": ["demo_data"],
     "ogc-config": ["ogc_config"],
     "quality": ["quality"],
-    "worker": ["procrastinate", "worker", "--queues", "analysis"],
+    "refresh": ["refresh"],
+    "worker": ["worker"],
     "serve": ["serve"],
     "create-user": ["create_user"],
     "grant-role": ["role", "grant"],

@@ -97,7 +97,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "geo_bco.urls"
+ROOT_URLCONF = "services.urls"
 WSGI_APPLICATION = "geo_bco.wsgi.application"
 
 TEMPLATES = [
@@ -188,12 +188,20 @@ BORDER_TOLERANCE_M = float(os.environ.get("BCO_BORDER_TOLERANCE_M", "1000"))
 DISTRICT_JOIN_TOLERANCE_M = float(os.environ.get("BCO_DISTRICT_JOIN_TOLERANCE_M", "5000"))
 
 # --- pygeoapi, mounted at /ogcapi/ ------------------------------------------
-# pygeoapi's Django views read these three names (see pygeoapi/django_/settings.py).
-from services.ogc.config import build_pygeoapi_config  # noqa: E402  (needs the settings above)
-from pygeoapi.util import get_api_rules  # noqa: E402
-
-PYGEOAPI_CONFIG = build_pygeoapi_config(public_url=PUBLIC_URL, debug=DEBUG)
+# pygeoapi's Django views read PYGEOAPI_CONFIG, OPENAPI_DOCUMENT and API_RULES (see
+# pygeoapi/django_/settings.py). The configuration lists a collection per layer kind,
+# so it is built from the layer registry once the apps are loaded (ServicesConfig.ready).
+PYGEOAPI_CONFIG: dict = {}
 #: Generated lazily on the first /ogcapi/openapi request (services.ogc.views):
 #: building it introspects the collections in the database, which settings must not do.
 OPENAPI_DOCUMENT: dict = {}
-API_RULES = get_api_rules(PYGEOAPI_CONFIG)
+
+# --- analysis refresh and the public rule --------------------------------------
+#: Layer kinds the standard refresh computes after every import (``bco refresh``).
+BCO_REFRESH_METHODS = [m for m in os.environ.get("BCO_REFRESH_METHODS", "kde,hotspots,emerging,area-counts").split(",") if m]
+#: Also compute each of them once per (non-sensitive) offence category.
+BCO_REFRESH_PER_CATEGORY = env_bool("BCO_REFRESH_PER_CATEGORY", True)
+#: Queue the standard refresh after each import (a worker runs it).
+BCO_REFRESH_AFTER_IMPORT = env_bool("BCO_REFRESH_AFTER_IMPORT", True)
+#: The public never sees a count between 1 and this minus 1 (applied at the next migrate).
+BCO_PUBLIC_MIN_COUNT = int(os.environ.get("BCO_PUBLIC_MIN_COUNT", "3"))

@@ -4,15 +4,45 @@ from __future__ import annotations
 
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
+from procrastinate.exceptions import AlreadyEnqueued
 
 from .jobs import execute_run
+from .jobs.result import TooFewIncidents
+from .jobs.runs import recover_interrupted_runs
+
+#: A burst of imports queues one refresh: a second one waits behind this lock.
+REFRESH_LOCK = "standard-refresh"
 
 
 @app.task(queue="analysis", retry=RetryStrategy(max_attempts=3, wait=10), pass_context=False)
 def run_analysis(run_id: int) -> None:
-    execute_run(run_id)
+    try:
+        execute_run(run_id)
+    except (TooFewIncidents, ValueError):
+        pass  # the run is failed with its reason; retrying cannot change the input
+
+
+@app.task(queue="analysis", pass_context=False)
+def refresh_analyses() -> None:
+    from .refresh import refresh
+
+    refresh()
+
+
+@app.periodic(cron="*/5 * * * *")
+@app.task(queue="analysis", queueing_lock="recover-interrupted-runs", pass_context=False)
+def recover_runs(timestamp: int) -> None:
+    recover_interrupted_runs()
 
 
 def enqueue(run_id: int) -> int:
     """Queue a run; returns the procrastinate job id."""
     return run_analysis.defer(run_id=run_id)
+
+
+def enqueue_refresh() -> int | None:
+    """Queue the standard refresh unless one is already waiting (coalescing a burst)."""
+    try:
+        return refresh_analyses.configure(queueing_lock=REFRESH_LOCK).defer()
+    except AlreadyEnqueued:
+        return None

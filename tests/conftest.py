@@ -47,6 +47,12 @@ def ensure_reference_data() -> None:
         load_belize_reference()
 
 
+@pytest.fixture(autouse=True)
+def no_refresh_after_import(settings):
+    """Imports in tests do not queue the standard refresh (tests of the refresh turn it on)."""
+    settings.BCO_REFRESH_AFTER_IMPORT = False
+
+
 @pytest.fixture
 def reference_data(db):
     ensure_reference_data()

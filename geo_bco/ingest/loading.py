@@ -31,6 +31,7 @@ from boundaries.models import BoundarySet
 from boundaries.service_area import belize_area_utm
 
 from ..models import ImportBatch, OffenceType
+from ..signals import incidents_imported
 from .profiles import DEFAULT, Profile
 from .reading import RawTable, ReadError, read_table
 from .validation import ACCEPTED_COLUMNS, validate
@@ -209,6 +210,8 @@ def import_file(
     result = _store(table, checked, source_system=source_system, sha=sha, file_name=file_name or str(path),
                     show_bar=progress is not None and sys.stderr.isatty())
     say(f"stored in PostGIS ({time.perf_counter() - started:.1f} s)")
+    if result.inserted or result.updated:
+        incidents_imported.send(sender=ImportBatch, batch_id=result.batch_id)
     return result
 
 

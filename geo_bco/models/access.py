@@ -64,7 +64,7 @@ class ApiKey(models.Model):
 
 class AuditRecord(models.Model):
     """One request that returned exact (analyst) data. Append-only: a database trigger
-    (migration 0006) refuses UPDATE and DELETE, and the only permission is ``view``."""
+    (migration 0007) refuses UPDATE and DELETE, and the only permission is ``view``."""
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+",

@@ -20,35 +20,52 @@ CRS_LIST = [
     "http://www.opengis.net/def/crs/EPSG/0/32616",
 ]
 
-#: collection id -> (database view, title, description, keywords)
-COLLECTIONS: dict[str, tuple[str, str, str, list[str]]] = {
+#: collection id -> (database relation, title, description, keywords) of what is not a layer kind
+BASE_COLLECTIONS: dict[str, tuple[str, str, str, list[str]]] = {
     "districts": (
-        "ogc_districts",
+        "public_districts",
         "Districts of Belize",
         "The six districts (Natural Earth 10m admin-1) with their latest population figure, "
         "its year and source.",
         ["boundaries", "districts", "population"],
     ),
+    "boundaries": (
+        "public_boundaries",
+        "Boundaries (every set)",
+        "Every loaded boundary set (filter with boundary_set=districts, constituencies, ...) with the latest "
+        "population figure, its year and source.",
+        ["boundaries", "population"],
+    ),
     "incidents": (
-        "ogc_incidents",
+        "public_incidents",
         "Incidents (public)",
         "Recorded incidents as the public may see them: sensitive offences left out, "
         "locations snapped to a 250 m grid, dates without time.",
         ["crime", "incidents"],
     ),
-    "kde-contours": (
-        "ogc_kde_contours",
-        "Kernel density hot spots (latest run)",
-        "Density bands (top 1/5/10% of the area) of the latest successful kernel density run.",
-        ["crime", "hotspots", "kernel density"],
-    ),
-    "kde-contours-all": (
-        "ogc_kde_contours_all",
-        "Kernel density hot spots (every run)",
-        "Density bands of every successful kernel density run; filter with run_id=N.",
-        ["crime", "hotspots", "kernel density", "history"],
-    ),
 }
+
+
+def layer_collections() -> dict[str, tuple[str, str, str, list[str]]]:
+    """``<kind>`` (latest run) and ``<kind>-runs`` (every run) for each public layer kind."""
+    from ..layers import REGISTRY
+    from ..projections import relation
+
+    out = {}
+    for kind in REGISTRY.values():
+        if not kind.public:
+            continue
+        words = ["crime", *kind.keywords]
+        out[kind.name] = (relation("public", kind, runs=False), f"{kind.title} (latest run)",
+                          f"{kind.description} Latest run over all offences; each feature names its run "
+                          "(run_id, run_label, run_parameters).", words)
+        out[f"{kind.name}-runs"] = (relation("public", kind, runs=True), f"{kind.title} (every run)",
+                                    f"{kind.description} Every run; filter with run_id=N.", [*words, "history"])
+    return out
+
+
+def collections() -> dict[str, tuple[str, str, str, list[str]]]:
+    return BASE_COLLECTIONS | layer_collections()
 
 
 def connection_params(settings_dict: dict[str, Any]) -> dict[str, Any]:
@@ -121,6 +138,6 @@ def build_pygeoapi_config(*, public_url: str, debug: bool, database: dict[str, A
             "contact": {"name": "Belize Crime Observatory", "url": public_url, "role": "pointOfContact"},
         },
         "resources": {
-            cid: _collection(view, title, desc, kw, data) for cid, (view, title, desc, kw) in COLLECTIONS.items()
+            cid: _collection(view, title, desc, kw, data) for cid, (view, title, desc, kw) in collections().items()
         },
     }

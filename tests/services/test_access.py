@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
@@ -79,7 +80,7 @@ def test_analyst_reads_exact_incidents_by_session_basic_and_api_key(client, user
     assert features["A2"]["properties"]["sensitive"] is True
     exact = Incident.objects.get(source_id="A2")
     assert features["A2"]["geometry"]["coordinates"] == pytest.approx([exact.location.x, exact.location.y], abs=1e-9)
-    assert features["A2"]["properties"]["occurred_at"].startswith("2025-03-02T02:10")
+    assert dt.datetime.fromisoformat(features["A2"]["properties"]["occurred_at"]) == exact.occurred_at
     assert ApiKey.objects.get().last_used_at is not None
 
 
@@ -105,13 +106,14 @@ def test_only_the_digest_of_a_key_is_stored(users):
 def test_exact_read_is_audited_with_filter_bbox_and_count(client, users, incidents, tmp_path):
     incidents(tmp_path)
     bbox = "-88.77,17.24,-88.75,17.26"
-    body = client.get(ANALYST_URL, {"bbox": bbox, "offence": "burglary"}, **basic("analyst"),
+    body = client.get(ANALYST_URL, {"in_bbox": bbox, "offence": "burglary", "since": "2025-03-01"}, **basic("analyst"),
                       REMOTE_ADDR="192.0.2.7").json()
     assert [f["properties"]["source_id"] for f in body["features"]] == ["A1"]
     record = AuditRecord.objects.get()
     assert (record.username, record.auth_method, record.client_address) == ("analyst", "basic", "192.0.2.7")
     assert record.collection == "incidents" and record.feature_count == 1
-    assert record.bbox == [-88.77, 17.24, -88.75, 17.26] and record.filters["offence"] == "burglary"
+    assert record.bbox == [-88.77, 17.24, -88.75, 17.26]
+    assert record.filters == {"offence": "burglary", "since": "2025-03-01"}
     assert record.path == ANALYST_URL and "offence=burglary" in record.query_string
 
 
@@ -124,10 +126,22 @@ def test_public_reads_and_refusals_are_not_audited(client, users, incidents, tmp
     assert AuditRecord.objects.count() == 0
 
 
-def test_bad_filter_is_a_400_naming_the_parameter(client, users):
-    response = client.get(ANALYST_URL, {"bbox": "1,2,3"}, **basic("analyst"))
-    assert response.status_code == 400 and "bbox" in response.json()
+@pytest.mark.parametrize("query, name", [({"in_bbox": "1,2,3"}, "in_bbox"), ({"since": "March"}, "since"),
+                                         ({"page_size": "-1"}, "page_size")], ids=["bbox", "date", "page"])
+def test_bad_filter_is_a_400_naming_the_parameter(client, users, query, name):
+    response = client.get(ANALYST_URL, query, **basic("analyst"))
+    assert response.status_code == 400 and name in response.json()
     assert AuditRecord.objects.count() == 0
+
+
+def test_dates_filter_on_belize_days(client, users, incidents, tmp_path):
+    incidents(tmp_path)  # A1 on 1 March 21:30, A2 on 2 March 02:10, Belize time (both 2 March in UTC)
+    def ids(query):
+        return [f["properties"]["source_id"] for f in client.get(ANALYST_URL, query, **basic("analyst")).json()["features"]]
+
+    assert ids({"until": "2025-03-01"}) == ["A1"]
+    assert ids({"since": "2025-03-02"}) == ["A2"]
+    assert ids({}) == ["A2", "A1"]  # newest first
 
 
 def upload(client, **extra):

@@ -8,20 +8,21 @@ from django.core.management import CommandError, call_command
 
 from geo_bco.models import AnalysisRun, Incident, KdeContour
 from services.jobs import create_run, execute_run
-from services.jobs.selection import normalise_filter, select_incidents, utm_coordinates
+from services.jobs.selection import IncidentFilter, load_incidents
+from services.params import parse
 from spatial_analysis.kde import kernel_density
 
 pytestmark = pytest.mark.postgis
 
 
 def test_sync_run_writes_bands_and_a_complete_run_record(reference_data, demo_incidents):
-    imported = demo_incidents()
-    run = create_run("kde", parameters={"bandwidth": 1500, "cell_size": 200}, input_filter=normalise_filter())
-    run = execute_run(run.pk)
+    demo_incidents()
+    run = execute_run(create_run("kde", parameters={"bandwidth": 1500, "cell_size": 200}).pk)
     assert run.status == AnalysisRun.Status.SUCCEEDED
-    assert run.input_count == imported.inserted
+    public = Incident.objects.filter(offence__sensitive=False, geocode_precision__in=["exact", "address"]).count()
+    assert run.input_count == public
     assert run.started_at <= run.finished_at
-    assert run.software_version and run.log
+    assert run.software_version and run.log and run.label.startswith("Kernel density")
     bands = list(KdeContour.objects.filter(run=run).order_by("band"))
     assert [b.band for b in bands] == [1, 2, 3]
     assert [b.top_share for b in bands] == [0.01, 0.05, 0.10]
@@ -35,11 +36,19 @@ def test_sync_run_writes_bands_and_a_complete_run_record(reference_data, demo_in
     assert all(b.incident_share > b.top_share for b in bands)
 
 
+def test_parameters_as_given_are_kept_apart_from_the_resolved_ones(reference_data, demo_incidents):
+    demo_incidents()
+    run = execute_run(create_run("kde", parameters={"cell_size": "250"}).pk)
+    assert run.parameters == {"cell_size": "250"}
+    assert run.resolved_parameters["cell_size"] == 250.0
+    assert run.resolved_parameters["bandwidth"] > 0  # Esri's rule, resolved and recorded
+    assert run.resolved_parameters["kernel"] == "quartic"
+
+
 def test_layer_equals_the_pure_library_on_the_same_points(reference_data, demo_incidents):
     demo_incidents()
-    run = execute_run(create_run("kde", parameters={"bandwidth": 2000, "cell_size": 250},
-                                 input_filter=normalise_filter()).pk)
-    points = utm_coordinates(select_incidents(run.input_filter))
+    run = execute_run(create_run("kde", parameters={"bandwidth": 2000, "cell_size": 250}).pk)
+    points = load_incidents(parse(IncidentFilter, run.input_filter)).xy
     grid = kernel_density(points, bandwidth=2000, cell_size=250)
     hottest = KdeContour.objects.get(run=run, band=1)
     assert hottest.threshold <= grid.density.max()
@@ -49,15 +58,16 @@ def test_layer_equals_the_pure_library_on_the_same_points(reference_data, demo_i
 
 def test_filter_by_offence_and_dates(reference_data, demo_incidents):
     demo_incidents()
-    flt = normalise_filter(offences=["burglary"], since=None, until=None)
-    expected = Incident.objects.filter(offence__code="burglary").count()
-    run = execute_run(create_run("kde", parameters={"bandwidth": 3000}, input_filter=flt).pk)
+    expected = Incident.objects.filter(offence__code="burglary", occurred_at__date__gte="2025-01-01",
+                                       geocode_precision__in=["exact", "address"]).count()
+    run = execute_run(create_run("kde", parameters={"bandwidth": 3000},
+                                 input_filter={"offences": ["burglary"], "since": "2025-01-01"}).pk)
     assert run.input_count == expected > 0
-    assert len(utm_coordinates(select_incidents(flt))) == expected
 
 
-def test_too_few_incidents_fails_the_run_with_its_error(reference_data):
-    run = create_run("kde", parameters={}, input_filter=normalise_filter(offences=["murder"]))
+def test_too_few_incidents_fails_the_run_with_its_error(reference_data, demo_incidents):
+    demo_incidents(rows=200)
+    run = create_run("kde", input_filter={"offences": ["murder"]})
     with pytest.raises(ValueError, match="at least 10 incidents"):
         execute_run(run.pk)
     run.refresh_from_db()
@@ -68,18 +78,20 @@ def test_too_few_incidents_fails_the_run_with_its_error(reference_data):
 def test_feature_ids_are_unique_across_runs(reference_data, demo_incidents):
     demo_incidents()
     for _ in range(2):
-        execute_run(create_run("kde", parameters={"bandwidth": 2000}, input_filter=normalise_filter()).pk)
+        execute_run(create_run("kde", parameters={"bandwidth": 2000}).pk)
     ids = list(KdeContour.objects.values_list("id", flat=True))
     assert len(ids) == 6 == len(set(ids))
 
 
-def test_coordinates_are_projected_by_postgis_to_utm16n(reference_data, demo_incidents):
+def test_incidents_are_projected_by_postgis_to_utm16n(reference_data, demo_incidents):
     demo_incidents(rows=50)
-    xy = utm_coordinates(Incident.objects.all())
-    assert xy.shape == (Incident.objects.count(), 2)
+    incidents = load_incidents(IncidentFilter(precisions=("exact", "address", "locality", "district"),
+                                              sensitive=True))
+    assert incidents.xy.shape == (Incident.objects.count(), 2)
+    assert np.array_equal(incidents.ids, np.sort(incidents.ids))
     # Belize in UTM 16N: eastings ~ 240-420 km, northings ~ 1.75-2.05 million m
-    assert np.all((xy[:, 0] > 200_000) & (xy[:, 0] < 450_000))
-    assert np.all((xy[:, 1] > 1_740_000) & (xy[:, 1] < 2_060_000))
+    assert np.all((incidents.xy[:, 0] > 200_000) & (incidents.xy[:, 0] < 450_000))
+    assert np.all((incidents.xy[:, 1] > 1_740_000) & (incidents.xy[:, 1] < 2_060_000))
 
 
 def test_cli_runs_kde_synchronously(reference_data, demo_incidents, capsys):
@@ -89,9 +101,11 @@ def test_cli_runs_kde_synchronously(reference_data, demo_incidents, capsys):
     assert "succeeded" in out and "bandwidth 2000 m (given)" in out
 
 
-def test_cli_rejects_reversed_dates(reference_data):
-    with pytest.raises(CommandError, match="after --until"):
+def test_cli_rejects_reversed_dates(reference_data, demo_incidents):
+    demo_incidents(rows=50)
+    with pytest.raises(CommandError, match="since: 2025-02-01 is after until 2025-01-01"):
         call_command("analyse", "kde", "--since", "2025-02-01", "--until", "2025-01-01")
+    assert not AnalysisRun.objects.exists()
 
 
 def test_queued_run_is_executed_by_a_procrastinate_worker(reference_data_committed, demo_incidents):
@@ -102,8 +116,7 @@ def test_queued_run_is_executed_by_a_procrastinate_worker(reference_data_committ
     run = AnalysisRun.objects.get()
     assert run.status == AnalysisRun.Status.QUEUED and run.job_id
     assert ProcrastinateJob.objects.get(id=run.job_id).status == "todo"
-    # the same worker `bco worker` starts, told to stop once the queue is empty
-    call_command("procrastinate", "worker", "--queues", "analysis", "--one-shot")
+    call_command("worker", "--no-wait")  # `bco worker`, told to stop once the queue is empty
     run.refresh_from_db()
     assert run.status == AnalysisRun.Status.SUCCEEDED
     assert ProcrastinateJob.objects.get(id=run.job_id).status == "succeeded"

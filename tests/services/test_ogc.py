@@ -12,8 +12,8 @@ import requests
 from django.core.management import call_command
 
 from services.jobs import create_run, execute_run
-from services.jobs.selection import normalise_filter
-from services.ogc.config import COLLECTIONS, build_pygeoapi_config
+from services.projections import refresh_incidents
+from services.ogc.config import build_pygeoapi_config, collections
 
 pytestmark = pytest.mark.postgis
 
@@ -37,7 +37,8 @@ def ogc(ogc_connections_closed, live_server, settings, reference_data_committed,
     """A live server with demo incidents and one KDE run, pygeoapi pointed at it."""
     settings.PYGEOAPI_CONFIG = build_pygeoapi_config(public_url=live_server.url, debug=False)
     demo_incidents(rows=300)
-    execute_run(create_run("kde", parameters={"bandwidth": 2000}, input_filter=normalise_filter()).pk)
+    execute_run(create_run("kde", parameters={"bandwidth": 2000}).pk)
+    refresh_incidents()
     return f"{live_server.url}/ogcapi"
 
 
@@ -55,7 +56,7 @@ def test_landing_page_links_service_desc_and_conformance(ogc):
 def test_openapi_document_describes_every_collection(ogc):
     doc = get(ogc + "/openapi")
     assert doc["openapi"].startswith("3.")
-    for cid in COLLECTIONS:
+    for cid in collections():
         assert f"/collections/{cid}/items" in doc["paths"]
 
 
@@ -67,7 +68,8 @@ def test_conformance_declares_features_core_and_geojson(ogc):
 
 def test_collections_list_districts_incidents_and_kde(ogc):
     ids = {c["id"] for c in get(ogc + "/collections")["collections"]}
-    assert {"districts", "incidents", "kde-contours", "kde-contours-all"} <= ids
+    assert {"districts", "incidents", "kde", "kde-runs", "hotspots", "area-counts-runs"} <= ids
+    assert "near-repeat" not in ids and "near-repeat-runs" not in ids  # exact points: analysts only
 
 
 def test_districts_have_population_year_and_source(ogc):
@@ -107,13 +109,13 @@ def test_public_incidents_hide_sensitive_offences_and_exact_time(ogc):
 
 
 def test_kde_collection_serves_the_latest_run_and_history_by_run_id(ogc):
-    latest = get(ogc + "/collections/kde-contours/items")
+    latest = get(ogc + "/collections/kde/items")
     assert latest["numberMatched"] == 3
     run_id = latest["features"][0]["properties"]["run_id"]
-    execute_run(create_run("kde", parameters={"bandwidth": 3000}, input_filter=normalise_filter()).pk)
-    newer = get(ogc + "/collections/kde-contours/items")
+    execute_run(create_run("kde", parameters={"bandwidth": 3000}).pk)
+    newer = get(ogc + "/collections/kde/items")
     assert {f["properties"]["run_id"] for f in newer["features"]} == {run_id + 1}
-    old = get(ogc + "/collections/kde-contours-all/items", run_id=run_id)
+    old = get(ogc + "/collections/kde-runs/items", run_id=run_id)
     assert old["numberMatched"] == 3 and {f["properties"]["run_id"] for f in old["features"]} == {run_id}
 
 
@@ -124,14 +126,14 @@ def test_unknown_collection_is_a_404(ogc):
 def test_generated_config_validates(tmp_path, settings):
     settings.VAR_DIR = tmp_path
     call_command("ogc_config", "--out", str(tmp_path / "pygeoapi-config.yml"))
-    assert "kde-contours" in (tmp_path / "pygeoapi-config.yml").read_text()
+    assert "kde-runs" in (tmp_path / "pygeoapi-config.yml").read_text()
 
 
 @pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="gdal-bin is not installed")
 def test_gdal_ogc_client_lists_and_reads_every_collection(ogc):
     listing = subprocess.run(["ogrinfo", "-ro", "-q", f"OAPIF:{ogc}/"], capture_output=True, text=True, timeout=120)
     assert listing.returncode == 0, listing.stderr
-    for cid in COLLECTIONS:
+    for cid in collections():
         assert cid in listing.stdout
         expected = get(f"{ogc}/collections/{cid}/items", limit=1)["numberMatched"]
         out = subprocess.run(
@@ -146,6 +148,6 @@ def test_gdal_ogc_client_lists_and_reads_every_collection(ogc):
 
 @pytest.mark.parametrize("value", ["abc", "1;DROP TABLE geo_bco_incident", "' OR 1=1 --"], ids=["text", "sql", "quote"])
 def test_hostile_property_filter_is_a_client_error(ogc, value):
-    response = requests.get(ogc + "/collections/kde-contours-all/items", params={"f": "json", "run_id": value}, timeout=30)
+    response = requests.get(ogc + "/collections/kde-runs/items", params={"f": "json", "run_id": value}, timeout=30)
     assert response.status_code == 400
     assert get(ogc + "/collections/districts/items")["numberMatched"] == 6  # nothing was harmed

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.jobs import create_run, execute_run
-from services.jobs.selection import normalise_filter
+from services.projections import refresh_incidents
 
 pytestmark = pytest.mark.postgis
 
@@ -20,6 +20,7 @@ def test_districts_are_a_feature_collection_with_population(client, reference_da
 
 def test_incidents_page_and_bbox(client, reference_data, demo_incidents):
     demo_incidents(rows=200)
+    refresh_incidents()
     first = client.get("/api/incidents/", {"page_size": 50}).json()
     assert first["type"] == "FeatureCollection" and len(first["features"]) == 50
     assert first["count"] > 150 and first["next"]
@@ -37,9 +38,9 @@ def test_hostile_bbox_is_a_client_error(client, reference_data):
 
 
 def test_kde_layer_lists_latest_run_bands_hottest_last(client, reference_data, demo_incidents):
-    assert client.get("/api/layers/kde-contours/").json()["features"] == []
+    assert client.get("/api/layers/kde/").json()["features"] == []
     demo_incidents(rows=200)
-    run = execute_run(create_run("kde", parameters={"bandwidth": 2000}, input_filter=normalise_filter()).pk)
-    features = client.get("/api/layers/kde-contours/").json()["features"]
+    run = execute_run(create_run("kde", parameters={"bandwidth": 2000}).pk)
+    features = client.get("/api/layers/kde/").json()["features"]
     assert [f["properties"]["band"] for f in features] == [3, 2, 1]
     assert {f["properties"]["run_id"] for f in features} == {run.pk}

@@ -14,7 +14,7 @@ from PIL import Image
 import pytest
 
 from services.jobs import create_run, execute_run
-from services.jobs.selection import normalise_filter
+from services.projections import refresh_incidents
 
 pytestmark = [pytest.mark.postgis, pytest.mark.browser]
 
@@ -44,7 +44,8 @@ def test_map_draws_every_layer_without_console_errors(live_server, reference_dat
     from selenium.webdriver.support.ui import WebDriverWait
 
     demo_incidents(rows=600)
-    execute_run(create_run("kde", parameters={"bandwidth": 1500, "cell_size": 100}, input_filter=normalise_filter()).pk)
+    execute_run(create_run("kde", parameters={"bandwidth": 1500, "cell_size": 100}).pk)
+    refresh_incidents()
     browser.get(live_server.url + "/")
     WebDriverWait(browser, 60).until(lambda d: d.execute_script("return document.body.dataset.ready === 'true'"))
     drawn = browser.execute_script(

@@ -8,7 +8,7 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("services", "0003_kde_incident_share")]
+    dependencies = [("services", "0004_projections_replace_views")]
 
     operations = [
         migrations.RunSQL(

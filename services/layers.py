@@ -1,0 +1,229 @@
+"""The layer-kind registry: one declaration per derived layer kind.
+
+A :class:`LayerKind` holds everything the service needs to know about a kind: its
+method name, model, parameters dataclass, job function, what the public and an
+analyst may see of it, and how the map draws it. Every consumer iterates
+:data:`REGISTRY`: job dispatch and ``bco analyse <method>``, the OGC collections
+(``<kind>`` for the latest run, ``<kind>-runs`` for every run), the REST layer
+endpoints, the admin, the public projections (``services/public.py``) and the map
+manifest. Adding a kind takes its entry here, its job function, its model (with the
+generated migration) and its own tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from geo_bco.models import AreaCount, ClusterPolygon, EmergingCell, HotSpotCell, KdeContour, NearRepeatLabel
+from spatial_analysis.emerging import CATEGORIES
+
+from .jobs import area_counts, clusters, emerging, hotspots, kde, near_repeat
+from .jobs.selection import POINT_PRECISIONS
+
+
+@dataclass(frozen=True)
+class LegendClass:
+    value: Any  #: property value (categorical) or lower bound (graduated)
+    label: str
+    color: str
+    count: int = 0  #: features of this class in the layer
+
+
+@dataclass(frozen=True)
+class Legend:
+    property: str  #: the feature property the classes are read from
+    kind: str  #: "categorical" (match on value) or "graduated" (value >= lower bound)
+    classes: tuple[LegendClass, ...]
+    note: str = ""
+
+
+#: rows of one run as a list of property dicts -> the legend of that run
+LegendFunction = Callable[[list[dict]], Legend]
+
+
+@dataclass(frozen=True)
+class LayerKind:
+    name: str  #: method name and OGC collection id, e.g. "kde"
+    title: str
+    description: str  #: what the layer shows, for a QGIS user or a commander
+    model: type
+    params: type  #: frozen dataclass of parameters (see services/params.py)
+    job: Callable  #: job(run, params, incident_filter) -> JobResult
+    public_columns: Sequence[str] | None  #: columns the public may see; None = analysts only
+    legend: LegendFunction
+    map_type: str  #: MapLibre layer type: "fill" or "circle"
+    default_precisions: tuple[str, ...] = POINT_PRECISIONS
+    time_field: str = "run_finished_at"  #: OGC datetime filter column
+    #: columns blanked in the public projection where a count is under the public minimum
+    small_count_columns: Sequence[str] = ()
+    keywords: tuple[str, ...] = field(default_factory=tuple)
+    map_filter: dict = field(default_factory=dict)  #: which features the map draws (property: value)
+    order: str = "id"  #: feature order in REST pages and so on the map: the last drawn is on top
+
+    @property
+    def table(self) -> str:
+        return self.model._meta.db_table
+
+    @property
+    def columns(self) -> list[str]:
+        """Every stored column but the run key and the geometry (the analyst projection)."""
+        return [f.column for f in self.model._meta.concrete_fields if f.column not in ("run_id", "geom")]
+
+    @property
+    def geometry_type(self) -> str:
+        return self.model._meta.get_field("geom").geom_type.title().replace("polygon", "Polygon")
+
+    @property
+    def public(self) -> bool:
+        return self.public_columns is not None
+
+
+def _counts(rows: list[dict], prop: str) -> dict:
+    values, counts = np.unique(np.array([r[prop] for r in rows], dtype=object).astype(str), return_counts=True)
+    return dict(zip(values.tolist(), counts.tolist()))
+
+
+RED_RAMP = ("#b30000", "#e34a33", "#fc8d59", "#fdbb84", "#fdd49e", "#fef0d9")
+
+
+def kde_legend(rows: list[dict]) -> Legend:
+    bands = sorted(rows, key=lambda r: r["band"])
+    return Legend("band", "categorical", tuple(
+        LegendClass(r["band"], f"Top {r['top_share']:.0%} of area"
+                    + (f" ({r['incident_share']:.0%} of incidents)" if r.get("incident_share") is not None else ""),
+                    RED_RAMP[min(i, len(RED_RAMP) - 1)], 1)
+        for i, r in enumerate(bands)), note="Bands are nested: the top 1% lies inside the top 5%.")
+
+
+GI_BINS = {3: ("Hot spot, 99% confidence", "#d62f27"), 2: ("Hot spot, 95% confidence", "#ed7551"),
+           1: ("Hot spot, 90% confidence", "#fab984"), 0: ("Not significant", "#eeeeee"),
+           -1: ("Cold spot, 90% confidence", "#c0ccbe"), -2: ("Cold spot, 95% confidence", "#849eba"),
+           -3: ("Cold spot, 99% confidence", "#4575b5")}
+
+
+def hotspot_legend(rows: list[dict]) -> Legend:
+    present = _counts(rows, "confidence_bin")
+    return Legend("confidence_bin", "categorical", tuple(
+        LegendClass(b, label, color, present[str(b)]) for b, (label, color) in GI_BINS.items() if str(b) in present),
+        note="Getis-Ord Gi* with False Discovery Rate correction.")
+
+
+EMERGING_COLORS = {
+    1: "#fdd0a2", 2: "#fdae6b", 3: "#e6550d", 4: "#a63603", 5: "#fd8d3c", 6: "#f16913", 7: "#d94801", 8: "#fee6ce",
+    0: "#eeeeee", -1: "#c6dbef", -2: "#9ecae1", -3: "#3182bd", -4: "#08519c", -5: "#6baed6", -6: "#4292c6",
+    -7: "#2171b5", -8: "#deebf7"}
+
+
+def emerging_legend(rows: list[dict]) -> Legend:
+    present = _counts(rows, "category_code")
+    return Legend("category_code", "categorical", tuple(
+        LegendClass(code, CATEGORIES[code].capitalize(), EMERGING_COLORS[code], present[str(code)])
+        for code in sorted(CATEGORIES, key=lambda c: (-abs(c) if c else 0, -c)) if str(code) in present))
+
+
+ORDER_COLORS = ("#6a3d9a", "#cab2d6", "#ff7f00", "#fdbf6f")
+
+
+def cluster_legend(rows: list[dict]) -> Legend:
+    present = _counts(rows, "order")
+    names = {1: "First-order", 2: "Second-order", 3: "Third-order"}
+    return Legend("order", "categorical", tuple(
+        LegendClass(int(o), f"{names.get(int(o), f'Order {o}')} clusters", ORDER_COLORS[min(int(o) - 1, 3)], n)
+        for o, n in sorted(present.items(), key=lambda kv: int(kv[0]))))
+
+
+LABEL_COLORS = {"originator": "#e31a1c", "near repeat": "#ff7f00", "repeat": "#6a3d9a", "isolated": "#999999"}
+
+
+def near_repeat_legend(rows: list[dict]) -> Legend:
+    present = _counts(rows, "label")
+    return Legend("label", "categorical", tuple(
+        LegendClass(label, label.capitalize(), color, present[label])
+        for label, color in LABEL_COLORS.items() if label in present))
+
+
+CHOROPLETH = ("#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000")
+
+
+def area_count_legend(rows: list[dict]) -> Legend:
+    """Quantile classes of the rate per 100,000 (year to date, all offences)."""
+    shown = [r for r in rows if r["period"] == "ytd" and r["category"] == "all" and r["rate_per_100k"] is not None]
+    rates = np.array([r["rate_per_100k"] for r in shown], dtype=float)
+    if rates.size == 0:
+        return Legend("rate_per_100k", "graduated", ())
+    breaks = np.unique(np.quantile(rates, np.linspace(0, 1, min(len(CHOROPLETH), rates.size) + 1)[:-1]))
+    upper = [*breaks[1:], rates.max()]
+    years = sorted({r["population_year"] for r in shown})
+    return Legend("rate_per_100k", "graduated", tuple(
+        LegendClass(float(lo), f"{lo:,.0f} - {hi:,.0f} per 100,000", CHOROPLETH[i],
+                    int(((rates >= lo) & (rates <= hi)).sum()))
+        for i, (lo, hi) in enumerate(zip(breaks, upper))),
+        note=f"Incidents per 100,000 residents, year to date; population of {', '.join(map(str, years))}.")
+
+
+REGISTRY: dict[str, LayerKind] = {kind.name: kind for kind in (
+    LayerKind(
+        name="kde", title="Kernel density hot spots",
+        description="Nested bands of the kernel density surface covering the top 1/5/10% of the area with "
+                    "non-zero density, with the share of incidents each band holds.",
+        model=KdeContour, params=kde.KdeParams, job=kde.run,
+        public_columns=("id", "band", "top_share", "threshold", "area_km2", "incident_share"),
+        legend=kde_legend, map_type="fill", keywords=("hotspots", "kernel density"), order="band DESC"),
+    LayerKind(
+        name="hotspots", title="Gi* hot spots",
+        description="Getis-Ord Gi* hot and cold spots of incident counts per cell (hexagons over the country, "
+                    "empty cells included, or boundary polygons), at the Optimized Hot Spot Analysis scale, with "
+                    "False Discovery Rate confidence bins (-3..3).",
+        model=HotSpotCell, params=hotspots.HotSpotParams, job=hotspots.run,
+        public_columns=("id", "cell", "name", "incident_count", "z_score", "p_value", "p_value_fdr",
+                        "confidence_bin", "n_neighbours"),
+        small_count_columns=("incident_count",),
+        legend=hotspot_legend, map_type="fill", keywords=("hotspots", "Getis-Ord Gi*")),
+    LayerKind(
+        name="emerging", title="Emerging hot spots",
+        description="Esri's emerging hot spot categories per cell (new, intensifying, persistent, diminishing, "
+                    "... hot and cold spots) from space-time Gi* over monthly steps and a Mann-Kendall trend.",
+        model=EmergingCell, params=emerging.EmergingParams, job=emerging.run,
+        public_columns=("id", "cell", "category", "category_code", "trend_z", "trend_p", "incident_count"),
+        small_count_columns=("incident_count",),
+        legend=emerging_legend, map_type="fill", keywords=("hotspots", "emerging", "space-time")),
+    LayerKind(
+        name="clusters", title="Incident clusters",
+        description="Clusters of incidents (HDBSCAN or DBSCAN hulls, or CrimeStat NNH ellipses by order) with "
+                    "their size, share of incidents, date span and main offence.",
+        model=ClusterPolygon, params=clusters.ClusterParams, job=clusters.run,
+        public_columns=("id", "method", "order", "cluster", "incident_count", "incident_share", "first_date",
+                        "last_date", "main_offence", "main_offence_share", "area_km2"),
+        legend=cluster_legend, map_type="fill", keywords=("clusters", "DBSCAN", "HDBSCAN", "NNH")),
+    LayerKind(
+        name="near-repeat", title="Near-repeat roles (analysts only)",
+        description="Each incident's role in near-repeat patterns (originator, repeat, near repeat, isolated) "
+                    "at its exact point; the run's Knox table is at /api/runs/{run_id}/knox.csv.",
+        model=NearRepeatLabel, params=near_repeat.NearRepeatParams, job=near_repeat.run,
+        public_columns=None, legend=near_repeat_legend, map_type="circle", keywords=("near repeat", "Knox")),
+    LayerKind(
+        name="area-counts", title="Counts and rates per area",
+        description="Incidents per boundary, offence category and period (each month, the last 28 days, the "
+                    "year to date) with the previous period, the change, the % change (null when the previous "
+                    "count is 0) and the rate per 100,000 with the population's year and source.",
+        model=AreaCount, params=area_counts.AreaCountParams, job=area_counts.run,
+        public_columns=("id", "boundary_set", "code", "name", "category", "period", "period_start", "period_end",
+                        "incident_count", "previous_start", "previous_end", "previous_count", "change",
+                        "pct_change", "population", "population_year", "population_source", "rate_per_100k",
+                        "small_count"),
+        small_count_columns=("incident_count", "previous_count", "change", "pct_change", "rate_per_100k"),
+        default_precisions=(*POINT_PRECISIONS, "locality", "district"), time_field="period_start",
+        legend=area_count_legend, map_type="fill", keywords=("counts", "rates", "CompStat", "choropleth"),
+        map_filter={"period": "ytd", "category": "all"}),
+)}
+
+
+def get(name: str) -> LayerKind:
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"unknown analysis method {name!r}; known: {', '.join(REGISTRY)}") from None

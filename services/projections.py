@@ -1,0 +1,171 @@
+"""What each audience may read: the public rule and the analyst projection, in one place.
+
+Every anonymous endpoint (OGC API, tiles, REST, downloads, the web map) reads only
+the ``public_*`` relations created here; signed-in analysts read ``analyst_*``. They
+are generated from the layer registry and re-created on every ``migrate`` (dropped
+before it, so migrations can change the tables beneath them), never hand-copied
+into migrations.
+
+The public rule:
+
+* **Incidents** are shown at the centre of a 250 m UTM 16N grid cell, with their
+  date but no time, never for a sensitive offence (sexual offences, domestic
+  violence, ...), under an id that is a keyed hash (it reveals neither the internal
+  id nor the import order). They are stored as a materialized view with its own
+  spatial index, refreshed after every import (:func:`refresh_incidents`).
+* **Derived layers** come only from runs whose input excluded sensitive offences
+  (``input_filter.sensitive`` false), and only with the columns the kind declares
+  public; kinds of exact per-incident results (near-repeat roles) have no public
+  projection at all. Counts between 1 and ``BCO_PUBLIC_MIN_COUNT - 1`` are blanked.
+* **Boundaries** are public, with their latest population figure, year and source.
+* **Runs**: the record (method, parameters, filter, counts, decision log, Knox table)
+  of every succeeded run whose input excluded sensitive offences.
+
+Each kind has two relations per audience: ``<audience>_<kind>_runs`` (every
+succeeded run, with the run's id, label, finish time, parameters and filter on each
+row) and ``<audience>_<kind>`` (the latest run over all offences, no area filter).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.db import connection
+
+from .layers import REGISTRY, LayerKind
+
+PUBLIC_GRID_M = 250  #: public incident points are snapped to the centres of cells of this size (metres)
+
+BOUNDARIES = """
+SELECT b.id, s.slug AS boundary_set, b.code, b.name, b.area_km2,
+       p.population, p.year AS population_year, p.kind AS population_kind, p.source AS population_source,
+       b.geom
+FROM boundaries_boundary b
+JOIN boundaries_boundaryset s ON s.id = b.boundary_set_id
+LEFT JOIN LATERAL (
+    SELECT population, year, kind, source FROM boundaries_population
+    WHERE boundary_id = b.id ORDER BY year DESC, (kind = 'census') DESC LIMIT 1
+) p ON true"""
+
+PUBLIC_INCIDENTS = """
+SELECT ('x' || substr(md5('{salt}' || i.id::text), 1, 15))::bit(60)::bigint AS id,
+       o.code AS offence, o.label AS offence_label, o.category,
+       (i.occurred_at AT TIME ZONE 'America/Belize')::date AS occurred_on,
+       i.geocode_precision, d.name AS district,
+       ST_Transform(ST_SnapToGrid(ST_Transform(i.location, 32616), {half}, {half}, {grid}, {grid}),
+                    4326)::geometry(Point, 4326) AS geom
+FROM geo_bco_incident i
+JOIN geo_bco_offencetype o ON o.id = i.offence_id
+LEFT JOIN boundaries_boundary d ON d.id = i.district_id
+WHERE NOT o.sensitive"""
+
+ANALYST_INCIDENTS = """
+SELECT i.id, i.source_system, i.source_id, o.code AS offence, o.label AS offence_label, o.category,
+       o.sensitive, i.occurred_at, i.geocode_precision, i.geocode_method, i.geocode_score, i.place_name,
+       d.name AS district, i.batch_id, i.location AS geom
+FROM geo_bco_incident i
+JOIN geo_bco_offencetype o ON o.id = i.offence_id
+LEFT JOIN boundaries_boundary d ON d.id = i.district_id"""
+
+PUBLIC_RUNS = """
+SELECT r.id, r.method, r.label, r.resolved_parameters AS parameters, r.input_filter AS filter, r.input_count,
+       r.log, r.summary, r.created_at, r.finished_at
+FROM geo_bco_analysisrun r"""
+
+#: a run whose input excluded sensitive offences (older runs without the flag count as sensitive)
+PUBLIC_INPUT = "coalesce((r.input_filter->>'sensitive')::boolean, true) = false"
+#: a run over all offences and the whole country: what ``<kind>`` shows
+BROAD_INPUT = ("r.input_filter->'offences' = '[]'::jsonb AND r.input_filter->'categories' = '[]'::jsonb "
+               "AND r.input_filter->>'boundary' IS NULL")
+RUN_COLUMNS = ("r.id AS run_id, r.label AS run_label, r.finished_at AS run_finished_at, "
+               "r.input_count AS run_input_count, r.resolved_parameters::text AS run_parameters, "
+               "r.input_filter::text AS run_filter")
+
+
+def relation(audience: str, kind: LayerKind, *, runs: bool) -> str:
+    return f"{audience}_{kind.name.replace('-', '_')}{'_runs' if runs else ''}"
+
+
+def _column(name: str) -> str:
+    return f'l."{name}"'
+
+
+def _public_column(kind: LayerKind, column: str) -> str:
+    if column in kind.small_count_columns:
+        k = int(settings.BCO_PUBLIC_MIN_COUNT)
+        small = _column("small_count") if "small_count" in kind.columns else f"{_column(column)} BETWEEN 1 AND {k - 1}"
+        return f'CASE WHEN {small} THEN NULL ELSE {_column(column)} END AS "{column}"'
+    return _column(column)
+
+
+def _layer_views(audience: str, kind: LayerKind) -> list[str]:
+    if audience == "public":
+        columns, where = [_public_column(kind, c) for c in kind.public_columns], f"AND {PUBLIC_INPUT}"
+    else:
+        columns, where = [_column(c) for c in kind.columns], ""
+    runs, latest = relation(audience, kind, runs=True), relation(audience, kind, runs=False)
+    return [
+        f"CREATE VIEW {runs} AS SELECT {', '.join(columns)}, {RUN_COLUMNS}, l.geom FROM {kind.table} l "
+        f"JOIN geo_bco_analysisrun r ON r.id = l.run_id WHERE r.status = 'succeeded' AND r.method = '{kind.name}' "
+        f"{where}",
+        f"CREATE VIEW {latest} AS SELECT * FROM {runs} WHERE run_id = (SELECT r.id FROM geo_bco_analysisrun r "
+        f"WHERE r.method = '{kind.name}' AND r.status = 'succeeded' {where} AND {BROAD_INPUT} "
+        f"ORDER BY r.finished_at DESC, r.id DESC LIMIT 1)",
+    ]
+
+
+def statements() -> list[str]:
+    """Every projection, public first, as SQL statements to run in order."""
+    salt = hashlib.sha256(f"public-ids:{settings.SECRET_KEY}".encode()).hexdigest()[:32]
+    incidents = PUBLIC_INCIDENTS.format(salt=salt, half=PUBLIC_GRID_M / 2, grid=PUBLIC_GRID_M)
+    sql = [
+        f"CREATE VIEW public_boundaries AS {BOUNDARIES}",
+        "CREATE VIEW public_districts AS SELECT * FROM public_boundaries WHERE boundary_set = 'districts'",
+        f"CREATE MATERIALIZED VIEW public_incidents AS {incidents}",
+        "CREATE UNIQUE INDEX public_incidents_id ON public_incidents (id)",
+        "CREATE INDEX public_incidents_geom ON public_incidents USING gist (geom)",
+        "CREATE INDEX public_incidents_occurred_on ON public_incidents (occurred_on)",
+        f"CREATE VIEW analyst_incidents AS {ANALYST_INCIDENTS}",
+        f"CREATE VIEW public_runs AS {PUBLIC_RUNS} WHERE r.status = 'succeeded' AND {PUBLIC_INPUT}",
+        "CREATE VIEW public_sources AS SELECT DISTINCT source_system FROM geo_bco_importbatch WHERE status = 'completed'",
+    ]
+    for kind in REGISTRY.values():
+        if kind.public:
+            sql += _layer_views("public", kind)
+        sql += _layer_views("analyst", kind)
+    return sql
+
+
+def drop_statements() -> list[str]:
+    """Drop every projection (and the wave-1 ``ogc_*`` views they replace)."""
+    views = ["public_boundaries", "analyst_incidents", "public_runs", "public_sources", "ogc_kde_contours", "ogc_kde_contours_all",
+             "ogc_incidents", "ogc_districts"]
+    return ["DROP MATERIALIZED VIEW IF EXISTS public_incidents CASCADE",
+            *(f"DROP VIEW IF EXISTS {v} CASCADE" for v in views),
+            *(f"DROP VIEW IF EXISTS {relation(a, k, runs=True)} CASCADE"
+              for k in REGISTRY.values() for a in ("public", "analyst"))]
+
+
+def drop_projections(using: str = "default", **_) -> None:
+    from django.db import connections
+
+    with connections[using].cursor() as cur:
+        for statement in drop_statements():
+            cur.execute(statement)
+
+
+def apply_projections(using: str = "default", **_) -> None:
+    """Drop and re-create every projection (run after each migrate)."""
+    from django.db import connections
+
+    drop_projections(using)
+    with connections[using].cursor() as cur:
+        for statement in statements():
+            cur.execute(statement)
+
+
+def refresh_incidents() -> None:
+    """Bring the stored public incidents up to date (after an import)."""
+    with connection.cursor() as cur:
+        cur.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY public_incidents")

@@ -1,0 +1,194 @@
+"""One contract over every registered layer kind, then each kind against the pure
+library on the same selection and parameters (the layer must be the library's result,
+stored, not a re-implementation)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from django.db import connection
+
+from geo_bco.models import AnalysisRun, Incident
+from services.jobs import create_run, execute_run
+from services.jobs.cells import CellParams, cell_of, study_cells
+from services.jobs.selection import IncidentFilter, belize_dates, load_incidents
+from services.layers import REGISTRY
+from services.params import ParameterError, parse
+from services.projections import relation
+from spatial_analysis.clustering import density_clusters
+from spatial_analysis.emerging import emerging_hot_spots
+from spatial_analysis.hotspots import gi_star
+from spatial_analysis.near_repeat import knox_test
+
+pytestmark = pytest.mark.postgis
+
+#: small but valid parameters per kind, so the contract runs in seconds
+FAST = {"kde": {"bandwidth": 2000}, "hotspots": {"cell_size": 2000}, "emerging": {"cell_size": 3000},
+        "clusters": {"method": "dbscan", "eps": 400, "min_samples": 5}, "near-repeat": {"permutations": 19},
+        "area-counts": {}}
+
+
+@pytest.fixture
+def incidents(reference_data, demo_incidents):
+    demo_incidents(rows=600)
+
+
+def run_of(kind: str, **filter_) -> AnalysisRun:
+    return execute_run(create_run(kind, parameters=FAST[kind], input_filter=filter_).pk)
+
+
+def rows(sql: str, params=()) -> list[tuple]:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def test_every_kind_is_in_the_fast_table():
+    assert set(FAST) == set(REGISTRY)
+
+
+@pytest.mark.parametrize("name", REGISTRY, ids=REGISTRY.keys())
+def test_layer_kind_contract(incidents, name):
+    kind = REGISTRY[name]
+    run = run_of(name)
+    assert run.status == AnalysisRun.Status.SUCCEEDED and run.input_count > 0, run.error
+    assert run.log and run.label and run.resolved_parameters
+    stored = kind.model.objects.filter(run=run)
+    n = stored.count()
+    assert n > 0
+    assert all(g.valid and g.srid == 4326 for g in stored.values_list("geom", flat=True))
+    # the analyst projection shows every row of the run, with the run on each row
+    assert rows(f"SELECT count(*), min(run_id), max(run_id) FROM {relation('analyst', kind, runs=True)} "
+                "WHERE run_id = %s", [run.pk]) == [(n, run.pk, run.pk)]
+    assert rows(f"SELECT count(*) FROM {relation('analyst', kind, runs=False)}") == [(n,)]
+    if kind.public:
+        public = relation("public", kind, runs=False)
+        assert rows(f"SELECT count(*) FROM {public}") == [(n,)]
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT * FROM {public} LIMIT 0")
+            columns = {c.name for c in cur.description}
+        assert columns == {*kind.public_columns, "run_id", "run_label", "run_finished_at", "run_input_count",
+                           "run_parameters", "run_filter", "geom"}
+    # re-executing a succeeded run writes nothing twice
+    execute_run(run.pk)
+    assert kind.model.objects.filter(run=run).count() == n
+    # the legend is computed from the data
+    legend = kind.legend(list(stored.values()))
+    assert legend.classes and all(c.color.startswith("#") for c in legend.classes)
+
+
+@pytest.mark.parametrize("name", REGISTRY, ids=REGISTRY.keys())
+def test_bad_parameters_are_refused_before_anything_is_written(incidents, name):
+    kind = REGISTRY[name]
+    with pytest.raises(ParameterError, match="unknown parameter; allowed"):
+        create_run(name, parameters={"nope": 1})
+    with pytest.raises(ParameterError, match="filter"):
+        create_run(name, input_filter={"since": "2099-01-01"})  # an empty selection
+    assert not AnalysisRun.objects.exists() and not kind.model.objects.exists()
+
+
+@pytest.mark.parametrize("name, parameters, words", [
+    ("kde", {"bandwidth": -1}, "bandwidth: must be greater than 0"),
+    ("clusters", {"eps": 0}, "eps: must be greater than 0"),
+    ("near-repeat", {"permutations": 0}, "permutations: must be at least 9"),
+    ("hotspots", {"cells": "circles"}, "cells: 'circles' is not allowed; choose one of hexagon, square, boundary"),
+    ("area-counts", {"boundary_set": "wards"}, "boundary_set: no boundary set 'wards' is loaded"),
+], ids=["negative-bandwidth", "eps-0", "no-permutations", "unknown-cells", "unknown-boundary-set"])
+def test_out_of_range_values_name_the_parameter(incidents, name, parameters, words):
+    with pytest.raises(ParameterError, match=words):
+        create_run(name, parameters=parameters)
+
+
+def test_unknown_method_and_filter_values_are_refused(incidents):
+    with pytest.raises(ParameterError, match="unknown analysis method 'magic'; known: kde"):
+        create_run("magic")
+    with pytest.raises(ParameterError, match="unknown offence 'arson'"):
+        create_run("kde", input_filter={"offences": ["arson"]})
+    with pytest.raises(ParameterError, match="no boundary 'districts:XX'"):
+        create_run("kde", input_filter={"boundary": "districts:XX"})
+
+
+def test_a_method_minimum_fails_the_run_with_a_plain_reason(incidents):
+    run = create_run("hotspots", parameters={"cells": "boundary"})  # 6 districts: OHSA needs 30 cells
+    with pytest.raises(ValueError):
+        execute_run(run.pk)
+    run.refresh_from_db()
+    assert run.status == AnalysisRun.Status.FAILED
+    assert run.error == "only 6 cell(s) can be analysed; Optimized Hot Spot Analysis needs at least 30 (min_features)"
+
+
+def selection(run: AnalysisRun):
+    return load_incidents(parse(IncidentFilter, run.input_filter))
+
+
+def test_hotspots_equal_gi_star_on_the_same_cells(incidents):
+    run = run_of("hotspots")
+    points = selection(run)
+    cells = study_cells(parse(CellParams, {"cell_size": 2000}), parse(IncidentFilter, run.input_filter))
+    pos = cell_of(cells, points.xy)
+    counts = np.bincount(pos[pos >= 0], minlength=len(cells))
+    expected = gi_star(np.column_stack([cells.centroid.x, cells.centroid.y]), counts)
+    stored = dict(rows("SELECT cell, z_score FROM geo_bco_hotspotcell WHERE run_id = %s", [run.pk]))
+    assert stored and len(stored) < len(cells)  # empty, non-significant cells are not stored
+    cell_ids = np.fromiter(stored, dtype=int)
+    np.testing.assert_allclose([stored[c] for c in cell_ids], expected.z_scores[cell_ids], rtol=1e-12)
+    assert run.resolved_parameters["distance"] == pytest.approx(expected.distance)
+    assert any("Scale of analysis" in line for line in run.log)  # OHSA's decision log is on the run
+
+
+def test_emerging_equals_the_library_on_the_same_cube(incidents):
+    run = run_of("emerging")
+    points = selection(run)
+    cells = study_cells(parse(CellParams, {"cell_size": 3000}), parse(IncidentFilter, run.input_filter))
+    months = belize_dates(points.times).astype("datetime64[M]").astype(int)
+    first = months.max() - 23
+    pos = cell_of(cells, points.xy)
+    keep = (pos >= 0) & (months >= first)
+    cube = np.zeros((len(cells), months.max() - first + 1))
+    np.add.at(cube, (pos[keep], months[keep] - first), 1)
+    busy = np.flatnonzero(cube.sum(axis=1) > 0)
+    expected = emerging_hot_spots(np.column_stack([cells.centroid.x, cells.centroid.y])[busy], cube[busy])
+    stored = dict(rows("SELECT cell, category FROM geo_bco_emergingcell WHERE run_id = %s", [run.pk]))
+    assert [stored[c] for c in busy] == list(expected.category)
+
+
+def test_clusters_equal_dbscan_and_carry_dates_and_main_offence(incidents):
+    run = run_of("clusters")
+    points = selection(run)
+    expected = density_clusters(points.xy, method="dbscan", eps=400, min_samples=5)
+    stored = rows("SELECT cluster, incident_count, first_date, last_date, main_offence, incident_share "
+                  "FROM geo_bco_clusterpolygon WHERE run_id = %s ORDER BY cluster", [run.pk])
+    assert [r[1] for r in stored] == expected.clusters["n_points"].tolist()
+    for cluster, count, first, last, offence, share in stored:
+        members = expected.labels == cluster
+        days = belize_dates(points.times[members])
+        assert (first, last) == (days.min().item(), days.max().item())
+        codes, n = np.unique(points.offences[members], return_counts=True)
+        assert offence in codes[n == n.max()] and share == pytest.approx(count / len(points))
+
+
+def test_near_repeat_knox_table_and_labels_stay_with_analysts(incidents, client):
+    run = run_of("near-repeat")
+    points = selection(run)
+    expected = knox_test(points.xy, belize_dates(points.times), permutations=19, random_state=2026)
+    assert run.summary["knox"]["observed"] == expected.observed.tolist()
+    assert rows("SELECT count(*) FROM geo_bco_nearrepeatlabel WHERE run_id = %s", [run.pk]) == [(len(points),)]
+    assert not REGISTRY["near-repeat"].public  # exact points: no public projection exists
+    csv = client.get(f"/api/runs/{run.pk}/knox.csv").content.decode()
+    assert csv.splitlines()[0] == "distance_band,time_band,observed,expected,knox_ratio,p_value"
+    assert len(csv.splitlines()) == 1 + expected.observed.size
+
+
+def test_area_counts_equal_a_sql_count_with_rates_and_previous_period(incidents):
+    run = run_of("area-counts")
+    cayo = rows("SELECT period_start, period_end, incident_count, previous_count, pct_change, rate_per_100k, "
+                "population, population_year FROM geo_bco_areacount WHERE run_id = %s AND code = 'BZ-CY' "
+                "AND category = 'all' AND period = 'ytd'", [run.pk])
+    (start, end, count, previous, pct, rate, population, year), = cayo
+    assert count == Incident.objects.filter(
+        district__code="BZ-CY", offence__sensitive=False, occurred_at__date__gte=start,
+        occurred_at__date__lte=end).count()
+    assert rate == pytest.approx(1e5 * count / population) and year == 2010
+    assert pct == (pytest.approx(100 * (count - previous) / previous) if previous else None)
+    periods = {r[0] for r in rows("SELECT DISTINCT period FROM geo_bco_areacount WHERE run_id = %s", [run.pk])}
+    assert periods == {"month", "28d", "ytd"}
