@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # geo-bco: set up everything on a fresh Debian/Ubuntu machine (as root), then run
 #   bash setup.sh demo   set up, load Belize boundaries, import a synthetic demo set,
-#                        run the KDE job, serve on http://127.0.0.1:8000 (gunicorn, DEBUG off) until stopped
+#                        compute every layer kind, serve on http://127.0.0.1:8000 (gunicorn, DEBUG off) until stopped
 #   bash setup.sh test   set up, then run the whole test suite against a real PostGIS
 #   bash setup.sh        set up only
 # Idempotent: a second run installs nothing new and takes seconds.
@@ -135,9 +135,12 @@ case "${1:-setup}" in
     setup
     say "generating and importing the synthetic demo incidents"
     "$VENV/bin/bco" demo-data
-    "$VENV/bin/bco" import var/demo_incidents.csv --source demo --show-rejected 3
-    say "kernel density (1 km search radius, 100 m cells: neighbourhood scale)"
-    "$VENV/bin/bco" analyse kde --bandwidth 1000 --cell-size 100
+    BCO_REFRESH_AFTER_IMPORT=0 "$VENV/bin/bco" import var/demo_incidents.csv --source demo --show-rejected 3
+    say "the standard refresh: kernel density, Gi* hot spots, emerging hot spots, counts per district"
+    "$VENV/bin/bco" refresh
+    say "clusters (HDBSCAN) and near-repeat (Knox test)"
+    "$VENV/bin/bco" analyse clusters
+    "$VENV/bin/bco" analyse near-repeat
     say "serving on http://127.0.0.1:8000 (map), /ogcapi/ (OGC API Features), /api/ (REST); Ctrl-C stops"
     exec "$VENV/bin/bco" serve 127.0.0.1:8000   # gunicorn, WEB_CONCURRENCY workers
     ;;

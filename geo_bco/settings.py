@@ -9,6 +9,7 @@ redirect for a deployment behind TLS.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -199,6 +200,9 @@ OPENAPI_DOCUMENT: dict = {}
 # --- analysis refresh and the public rule --------------------------------------
 #: Layer kinds the standard refresh computes after every import (``bco refresh``).
 BCO_REFRESH_METHODS = [m for m in os.environ.get("BCO_REFRESH_METHODS", "kde,hotspots,emerging,area-counts").split(",") if m]
+#: Parameters of the standard runs, per method (JSON); the rest take each method's defaults.
+#: Kernel density at neighbourhood scale: Esri's default radius is made for a smooth national picture.
+BCO_REFRESH_PARAMETERS = json.loads(os.environ.get("BCO_REFRESH_PARAMETERS", '{"kde": {"bandwidth": 1000, "cell_size": 100}}'))
 #: Also compute each of them once per (non-sensitive) offence category.
 BCO_REFRESH_PER_CATEGORY = env_bool("BCO_REFRESH_PER_CATEGORY", True)
 #: Queue the standard refresh after each import (a worker runs it).

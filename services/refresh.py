@@ -2,7 +2,7 @@
 
 Configured by ``BCO_REFRESH_METHODS`` (default ``kde,hotspots,emerging,area-counts``),
 each over all non-sensitive offences and, with ``BCO_REFRESH_PER_CATEGORY`` (default
-on), once per offence category. After an import the public incidents are refreshed
+on), once per offence category, with ``BCO_REFRESH_PARAMETERS`` per method. After an import the public incidents are refreshed
 at once and the analyses are queued; a burst of imports queues one refresh
 (procrastinate's queueing lock). ``bco refresh`` runs the same set by hand.
 """
@@ -38,7 +38,7 @@ def refresh(*, queue: bool = False, say=logger.info) -> list[AnalysisRun]:
     runs = []
     for method, flt in standard_set():
         try:
-            run = create_run(method, input_filter=flt)
+            run = create_run(method, parameters=settings.BCO_REFRESH_PARAMETERS.get(method, {}), input_filter=flt)
         except ParameterError as exc:
             say(f"{method} {flt or 'all offences'}: skipped ({exc})")
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 from procrastinate.exceptions import AlreadyEnqueued
@@ -43,6 +44,7 @@ def enqueue(run_id: int) -> int:
 def enqueue_refresh() -> int | None:
     """Queue the standard refresh unless one is already waiting (coalescing a burst)."""
     try:
-        return refresh_analyses.configure(queueing_lock=REFRESH_LOCK).defer()
+        with transaction.atomic():  # a savepoint: the refused insert must not spoil the caller's transaction
+            return refresh_analyses.configure(queueing_lock=REFRESH_LOCK).defer()
     except AlreadyEnqueued:
         return None

@@ -12,7 +12,7 @@ import shapely
 from geo_bco.models import AnalysisRun, NearRepeatLabel
 from spatial_analysis.near_repeat import knox_test, near_repeat_labels
 
-from ..params import param
+from ..params import param, to_json
 from .result import JobResult, require, warnings_to_log
 from .selection import IncidentFilter, belize_dates, load_incidents
 from .writing import copy_layer
@@ -57,5 +57,5 @@ def run(run: AnalysisRun, params: NearRepeatParams, flt: IncidentFilter) -> JobR
         "p_values": np.round(knox.p_values, 4).tolist(), "permutations": knox.permutations,
         "n_incidents": knox.n_incidents, "n_pairs": knox.n_pairs,
     }}
-    resolved = {f: getattr(params, f) for f in params.__dataclass_fields__}
+    resolved = to_json(params)
     return JobResult(len(incidents), resolved, log, rows, summary)

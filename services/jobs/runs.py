@@ -74,7 +74,7 @@ def execute_run(run_id: int) -> AnalysisRun:
             kind.model.objects.filter(run=run).delete()  # what an interrupted attempt may have left
             result = kind.job(run, parse(kind.params, run.parameters), parse(IncidentFilter, run.input_filter))
             run.input_count, run.log, run.summary = result.input_count, result.log, result.summary
-            run.resolved_parameters = {**run.resolved_parameters, **result.resolved}
+            run.resolved_parameters = result.resolved  # what the method used, automatic choices resolved
             run.status, run.finished_at = AnalysisRun.Status.SUCCEEDED, timezone.now()
             run.save()
     except (TooFewIncidents, ValueError) as exc:
@@ -132,8 +132,8 @@ def recover_interrupted_runs(*, stalled_after_s: int = 30) -> list[str]:
             app.job_manager.retry_job_by_id(run.job_id, retry_at=timezone.now())
             run.status, run.error = AnalysisRun.Status.QUEUED, f"interrupted ({run.worker} ended); queued again"
             run.save(update_fields=["status", "error"])
-            messages.append(f"{run}: worker {run.worker} ended mid-run; job {run.job_id} queued again")
+            messages.append(f"{run.method} run {run.pk}: worker {run.worker} ended mid-run; job {run.job_id} queued again")
         else:
             _fail(run, f"interrupted: process {run.worker} ended while the run was executing; nothing was written")
-            messages.append(f"{run}: process {run.worker} ended mid-run; marked failed")
+            messages.append(f"{run.method} run {run.pk}: process {run.worker} ended mid-run; marked failed")
     return messages

@@ -15,3 +15,13 @@ def demo_incidents(tmp_path):
         return import_file(path, source_system="demo")
 
     return load
+
+
+@pytest.fixture
+def empty_queue(transactional_db):
+    """procrastinate's tables are not flushed between transactional tests: start each
+    worker test with an empty queue, so it runs only what it queued itself."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("TRUNCATE procrastinate_jobs, procrastinate_periodic_defers, procrastinate_events CASCADE")

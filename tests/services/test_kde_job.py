@@ -108,7 +108,7 @@ def test_cli_rejects_reversed_dates(reference_data, demo_incidents):
     assert not AnalysisRun.objects.exists()
 
 
-def test_queued_run_is_executed_by_a_procrastinate_worker(reference_data_committed, demo_incidents):
+def test_queued_run_is_executed_by_a_procrastinate_worker(empty_queue, reference_data_committed, demo_incidents):
     from procrastinate.contrib.django.models import ProcrastinateJob
 
     demo_incidents()

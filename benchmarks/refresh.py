@@ -1,0 +1,122 @@
+"""The standard refresh (the runs queued after every import), timed job by job.
+
+    .venv/bin/python benchmarks/refresh.py [--rows 100000 1000000]
+
+Uses its own database (``<name>_bench`` next to DATABASE_URL's), like
+benchmarks/ingest.py. For each size: import that many seeded synthetic incidents
+(geo_bco/demo.py; not timed here, see ingest.py), refresh the public incident
+projection, then run the standard set (BCO_REFRESH_METHODS over all offences and per
+category, BCO_REFRESH_PARAMETERS) synchronously and print, per method: runs, wall
+time, time inside ``spatial_analysis`` (every library function a job calls is timed
+where the job calls it) and the rest (database reads and writes, grids of boundaries,
+Python glue), and the share spent outside ``spatial_analysis``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from ingest import bench_database_url, prepare, reset  # noqa: E402  (shared bench database set-up)
+
+LIBRARY_SECONDS: dict[str, float] = defaultdict(float)  #: method -> seconds inside spatial_analysis
+CURRENT = {"method": ""}
+
+
+def time_library_calls() -> None:
+    """Wrap each spatial_analysis function as the job modules see it, and each job, so
+    the library's time is added to the method whose job called it."""
+    import dataclasses
+
+    from services import layers
+    from services.jobs import area_counts, cells, clusters, emerging, hotspots, kde, near_repeat
+
+    for module in (area_counts, cells, clusters, emerging, hotspots, kde, near_repeat):
+        for name, value in list(vars(module).items()):
+            if callable(value) and getattr(value, "__module__", "").startswith("spatial_analysis"):
+                setattr(module, name, _timed(value))
+    for name, kind in layers.REGISTRY.items():
+        layers.REGISTRY[name] = dataclasses.replace(kind, job=_current(name, kind.job))
+
+
+def _current(method: str, job):
+    @functools.wraps(job)
+    def wrapper(*args, **kwargs):
+        CURRENT["method"] = method
+        return job(*args, **kwargs)
+
+    return wrapper
+
+
+def _timed(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            LIBRARY_SECONDS[CURRENT["method"]] += time.perf_counter() - started
+
+    return wrapper
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
+    args = parser.parse_args()
+    prepare(bench_database_url())
+    import os
+
+    os.environ["BCO_REFRESH_AFTER_IMPORT"] = "0"
+    from django.conf import settings
+
+    settings.BCO_REFRESH_AFTER_IMPORT = False
+    from geo_bco.demo import write_csv
+    from geo_bco.ingest import import_file
+    from services.projections import refresh_incidents
+    from services.refresh import refresh, standard_set
+
+    time_library_calls()
+    print(f"standard set: {len(standard_set())} runs: {settings.BCO_REFRESH_METHODS}, per category "
+          f"{settings.BCO_REFRESH_PER_CATEGORY}, parameters {settings.BCO_REFRESH_PARAMETERS}")
+    for rows in args.rows:
+        reset()
+        with tempfile.TemporaryDirectory() as folder:
+            path = write_csv(Path(folder) / "incidents.csv", rows=rows, seed=2026, bad_rows=0)
+            started = time.perf_counter()
+            import_file(path, source_system="bench")
+            imported = time.perf_counter() - started
+        started = time.perf_counter()
+        refresh_incidents()
+        projection = time.perf_counter() - started
+        LIBRARY_SECONDS.clear()
+        walls: dict[str, float] = defaultdict(float)
+        counts: dict[str, int] = defaultdict(int)
+        started = time.perf_counter()
+        for run in refresh(say=lambda _line: None):
+            walls[run.method] += (run.finished_at - run.started_at).total_seconds()
+            counts[run.method] += 1
+        total = time.perf_counter() - started
+        print(f"\n{rows:,} incidents (import {imported:.1f} s, public projection refresh {projection:.1f} s)")
+        print(f"{'method':<12} {'runs':>4} {'wall s':>8} {'library s':>10} {'rest s':>8} {'outside':>8}")
+        lib_total = 0.0
+        for method, wall in walls.items():
+            lib = LIBRARY_SECONDS[method]
+            lib_total += lib
+            print(f"{method:<12} {counts[method]:>4} {wall:>8.1f} {lib:>10.1f} {wall - lib:>8.1f} "
+                  f"{(wall - lib) / wall:>8.0%}")
+        print(f"{'all':<12} {sum(counts.values()):>4} {total:>8.1f} {lib_total:>10.1f} {total - lib_total:>8.1f} "
+              f"{(total - lib_total) / total:>8.0%}   target: whole set under 30 s at 100k")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""The public rule holds at every anonymous endpoint: each reads only ``public_*``
+projections, and a run over sensitive offences never reaches them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.urls import get_resolver
+
+from geo_bco.models import AnalysisRun
+from services.jobs import create_run, execute_run
+from services.layers import REGISTRY
+from services.projections import refresh_incidents
+
+pytestmark = pytest.mark.postgis
+
+#: every table of the domain apps: an anonymous request must never name one
+DOMAIN_TABLE = re.compile(r"\b(geo_bco|boundaries)_[a-z_]+\b")
+#: routes that are not anonymous data (sign-in screens, stewards' uploads) or that are pygeoapi's
+NOT_PUBLIC = {"api:imports", "api:import-detail", "api:quality"}
+
+
+@pytest.fixture
+def layers(reference_data, demo_incidents):
+    demo_incidents(rows=500)
+    refresh_incidents()
+    fast = {"hotspots": {"cell_size": 3000}, "emerging": {"cell_size": 5000}, "near-repeat": {"permutations": 9}}
+    return {name: execute_run(create_run(name, parameters=fast.get(name, {})).pk) for name in REGISTRY}
+
+
+def anonymous_urls(layers) -> dict[str, str]:
+    knox = layers["near-repeat"].pk
+    urls = {"web-map": "/", "api:districts": "/api/districts/", "api:boundaries": "/api/boundaries/districts/",
+            "api:incidents": "/api/incidents/?in_bbox=-89,16,-88,18", "api:manifest": "/api/layers/",
+            "api:runs": "/api/runs/", "api:run": f"/api/runs/{knox}/", "api:knox-csv": f"/api/runs/{knox}/knox.csv",
+            "api:methods": "/api/methods/"}
+    for name, run in layers.items():
+        if REGISTRY[name].public:
+            urls[f"api:layer {name}"] = f"/api/layers/{name}/"
+            urls[f"api:layer {name} run"] = f"/api/layers/{name}/?run_id={run.pk}"
+    return urls
+
+
+def named_routes() -> set[str]:
+    """Names of the site's own routes (``api:...`` and top-level ones)."""
+    names = set()
+    for pattern in get_resolver().url_patterns:
+        if getattr(pattern, "name", None):
+            names.add(pattern.name)
+        if getattr(pattern, "namespace", None) == "api":
+            names |= {f"api:{sub.name}" for sub in pattern.url_patterns if getattr(sub, "name", None)}
+    return names
+
+
+def test_every_anonymous_route_reads_only_public_projections(client, layers):
+    urls = anonymous_urls(layers)
+    covered = {name.split()[0] for name in urls}
+    assert {n for n in named_routes() if n.startswith("api:") or n == "web-map"} - NOT_PUBLIC <= covered
+    for name, url in urls.items():
+        queries: list[str] = []
+
+        def record(execute, sql, params, many, context):
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(record):
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        data = [q for q in queries if not re.search(r"\b(django_session|auth_user)\b", q)]
+        assert data or name == "api:methods", f"{url} read nothing"  # the methods' schemas are code
+        leaks = {m for q in data for m in DOMAIN_TABLE.findall(q)}
+        assert not leaks, f"{url} read {leaks}"
+
+
+def test_every_ogc_collection_is_a_public_projection():
+    tables = {cid: r["providers"][0]["table"] for cid, r in settings.PYGEOAPI_CONFIG["resources"].items()}
+    assert tables and all(t.startswith("public_") for t in tables.values()), tables
+
+
+def test_runs_over_sensitive_offences_never_reach_the_public(client, layers):
+    sensitive = execute_run(create_run("kde", input_filter={"sensitive": True}).pk)
+    assert sensitive.status == AnalysisRun.Status.SUCCEEDED
+    public_runs = {r["id"] for r in client.get("/api/runs/").json()["runs"]}
+    assert layers["kde"].pk in public_runs and sensitive.pk not in public_runs
+    assert client.get(f"/api/runs/{sensitive.pk}/").status_code == 404
+    latest = client.get("/api/layers/kde/").json()["features"]
+    assert {f["properties"]["run_id"] for f in latest} == {layers["kde"].pk}  # not the newer sensitive run
+    assert client.get("/api/layers/kde/", {"run_id": sensitive.pk}).json()["features"] == []
+    with connection.cursor() as cur:  # analysts see it
+        cur.execute("SELECT count(*) FROM analyst_kde_runs WHERE run_id = %s", [sensitive.pk])
+        assert cur.fetchone()[0] > 0
+
+
+def test_public_incident_ids_reveal_nothing_of_internal_ids(client, layers):
+    from geo_bco.models import Incident
+
+    public = client.get("/api/incidents/", {"page_size": 10000}).json()["features"]
+    internal = set(Incident.objects.values_list("id", flat=True))
+    ids = [f["id"] for f in public]
+    assert len(set(ids)) == len(ids) and not set(ids) & internal
+    assert ids == sorted(ids)  # served in id order, so their order says nothing of the import order either
+
+
+def test_no_public_layer_or_endpoint_for_exact_near_repeat_points(client, layers):
+    assert client.get("/api/layers/near-repeat/").status_code == 404
+    assert all(layer["name"] != "near-repeat" for layer in client.get("/api/layers/").json()["layers"])
+
+
+def test_small_counts_are_blanked_in_public_area_counts(client, layers):
+    k = settings.BCO_PUBLIC_MIN_COUNT
+    features = client.get("/api/layers/area-counts/", {"page_size": 10000}).json()["features"]
+    shown = [f["properties"]["incident_count"] for f in features if f["properties"]["incident_count"] is not None]
+    assert shown and all(n == 0 or n >= k for n in shown)
+    assert any(f["properties"]["small_count"] and f["properties"]["incident_count"] is None for f in features)
