@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # geo-bco: set up everything on a fresh Debian/Ubuntu machine (as root), then run
 #   bash setup.sh demo   set up, load Belize boundaries, import a synthetic demo set,
-#                        compute every layer kind, serve on http://127.0.0.1:8000 until stopped
+#                        compute every layer kind, serve on http://127.0.0.1:8000 (gunicorn, DEBUG off) until stopped
 #   bash setup.sh test   set up, then run the whole test suite against a real PostGIS
 #   bash setup.sh        set up only
 # Idempotent: a second run installs nothing new and takes seconds.
 # Environment: DATABASE_URL (default postgres://geo_bco:geo_bco@127.0.0.1:5432/geo_bco),
-#              BCO_PYTHON (a Python >= 3.12 to use), BCO_SKIP_APT=1 (system packages are managed elsewhere).
+#              BCO_PYTHON (a Python >= 3.12 to use), BCO_SKIP_APT=1 (system packages are managed elsewhere),
+#              WEB_CONCURRENCY (gunicorn workers for the demo, default 2).
+# The signing key: SECRET_KEY if set, else the first bco command below generates one into
+# var/secret_key (mode 0600, git-ignored) and every later start reads it (geo_bco/secret_key.py).
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -123,6 +126,7 @@ setup() {
   "$VENV/bin/bco" migrate --no-input -v 0
   "$VENV/bin/bco" load-boundaries --belize -v 0 >/dev/null
   "$VENV/bin/bco" load-gazetteer --belize -v 0 >/dev/null
+  "$VENV/bin/bco" collectstatic --no-input -v 0
 }
 
 case "${1:-setup}" in
@@ -138,7 +142,7 @@ case "${1:-setup}" in
     "$VENV/bin/bco" analyse clusters
     "$VENV/bin/bco" analyse near-repeat
     say "serving on http://127.0.0.1:8000 (map), /ogcapi/ (OGC API Features), /api/ (REST); Ctrl-C stops"
-    exec "$VENV/bin/bco" serve 127.0.0.1:8000
+    exec "$VENV/bin/bco" serve 127.0.0.1:8000   # gunicorn, WEB_CONCURRENCY workers
     ;;
   test)
     setup test

@@ -1,6 +1,6 @@
 from django.contrib.gis import admin
 
-from .models import AnalysisRun, ImportBatch, Incident, OffenceType, Place, RejectedRow
+from .models import AnalysisRun, ApiKey, AuditRecord, ImportBatch, Incident, OffenceType, Place, RejectedRow
 
 
 @admin.register(OffenceType)
@@ -37,3 +37,34 @@ class PlaceAdmin(admin.GISModelAdmin):
     list_display = ("name", "kind", "district", "population", "precision")
     list_filter = ("kind", "district")
     search_fields = ("name", "normalised_name")
+
+
+@admin.register(AuditRecord)
+class AuditRecordAdmin(admin.ModelAdmin):
+    """Read-only: the model has only the view permission and the database refuses changes (migration 0007)."""
+
+    list_display = ("at", "username", "auth_method", "collection", "feature_count", "client_address", "path")
+    list_filter = ("collection", "auth_method")
+    search_fields = ("username", "collection", "path")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys are issued with `bco api-key create` (the key is shown once); here they are listed and revoked."""
+
+    list_display = ("lookup", "user", "label", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("user", "lookup", "digest", "created_at", "last_used_at")
+    fields = ("user", "label", "lookup", "digest", "created_at", "last_used_at", "revoked_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False

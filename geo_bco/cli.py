@@ -1,7 +1,8 @@
 """``bco``: the one command-line entry point for data stewards and operators.
 
 It is Django's management utility with friendlier verbs: ``bco import FILE``,
-``bco analyse kde``, ``bco refresh``, ``bco load-boundaries --belize``, ``bco worker``, ``bco serve``;
+``bco analyse kde``, ``bco refresh``, ``bco load-boundaries --belize``, ``bco worker``, ``bco serve``,
+``bco create-user NAME --role analyst``, ``bco grant-role NAME ROLE``, ``bco api-key create NAME``;
 any other Django command (``bco migrate``, ``bco createsuperuser``) passes through.
 """
 
@@ -21,7 +22,12 @@ ALIASES = {
     "quality": ["quality"],
     "refresh": ["refresh"],
     "worker": ["worker"],
-    "serve": ["runserver", "--noreload"],
+    "serve": ["serve"],
+    "create-user": ["create_user"],
+    "grant-role": ["role", "grant"],
+    "revoke-role": ["role", "revoke"],
+    "roles": ["role", "list"],
+    "api-key": ["api_key"],
 }
 
 

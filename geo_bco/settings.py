@@ -1,8 +1,10 @@
-"""Django settings, all from environment variables with safe local defaults.
+"""Django settings, all from environment variables with safe defaults.
 
-Only ``SECRET_KEY`` has no safe default outside development: with ``DEBUG`` off the
-site refuses to start without one (ImproperlyConfigured), so a production
-deployment can never run on the development key.
+Safe by default: ``DEBUG`` is off unless ``DEBUG=1`` (a debug page shows settings and
+the server's environment, ``DATABASE_URL`` included, to anyone); the signing key comes
+from ``SECRET_KEY`` or is generated once into ``var/`` (geo_bco/secret_key.py), never
+from the repository; ``BCO_HTTPS=1`` turns on secure cookies, HSTS and the HTTPS
+redirect for a deployment behind TLS.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from geo_bco.secret_key import load_or_create_secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -24,28 +28,46 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
-    SECRET_KEY = "local-development-only-not-secret"
+def env_number(name: str, default: float, kind: type = float):
+    """``kind(os.environ[name])``, or ``default`` when unset; a clear error naming the variable otherwise."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return kind(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a {'whole ' if kind is int else ''}number") from None
+
+
+DEBUG = env_bool("DEBUG", False)
+
+#: Run-time files (generated configs, the generated secret key, uploads): never in git.
+VAR_DIR = Path(os.environ.get("BCO_VAR_DIR", BASE_DIR / "var"))
+
+SECRET_KEY = os.environ.get("SECRET_KEY") or load_or_create_secret_key(VAR_DIR / "secret_key")
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
 #: Where the service is reached from outside; pygeoapi writes it into every link.
 PUBLIC_URL = os.environ.get("BCO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
-#: Run-time files (generated configs, uploads): never in git.
-VAR_DIR = Path(os.environ.get("BCO_VAR_DIR", BASE_DIR / "var"))
+#: Connections each process keeps in its pool (psycopg_pool), at most: a gunicorn worker
+#: or a threaded server never holds more, so WEB_CONCURRENCY x BCO_DB_POOL_SIZE bounds
+#: the web tier's share of PostgreSQL's max_connections. 0 turns pooling off.
+DB_POOL_SIZE = env_number("BCO_DB_POOL_SIZE", 4, int)
+#: Seconds a request waits for a free pooled connection before failing.
+DB_POOL_TIMEOUT = env_number("BCO_DB_POOL_TIMEOUT", 10)
 
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", "postgres://geo_bco:geo_bco@127.0.0.1:5432/geo_bco"),
         engine="django.contrib.gis.db.backends.postgis",
-        conn_max_age=60,
+        conn_max_age=0 if DB_POOL_SIZE else 60,  # Django's pool replaces persistent connections
     )
 }
+if DB_POOL_SIZE:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1, "max_size": DB_POOL_SIZE, "timeout": DB_POOL_TIMEOUT}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -65,6 +87,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # serves collected static files (MapLibre, map.js) in every mode: no separate web server needed
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "services.ratelimit.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -72,10 +97,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
-
-if not DEBUG:
-    # production serves collected static files (MapLibre, map.js) itself: no separate web server needed
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "services.urls"
 WSGI_APPLICATION = "geo_bco.wsgi.application"
@@ -106,10 +127,11 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [("maplibre-gl", BASE_DIR / "node_modules" / "maplibre-gl" / "dist")]
 
 REST_FRAMEWORK = {
-    # sessions for the browser, HTTP Basic (over HTTPS in production) for scripts that upload exports
+    # HTTP Basic or an API key (services/access.py; over HTTPS in production) for QGIS and scripts,
+    # sessions for the browser. Basic first, so that an anonymous request is told how to sign in (401).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "services.api.authentication.BasicOrApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
 }
@@ -117,6 +139,39 @@ REST_FRAMEWORK = {
 #: Debian 12 ships GDAL 3.6, which cannot block file/network access from spatial
 #: reference strings; geo-bco builds SRS only from its own constants (4326, 32616).
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# --- safe by default -----------------------------------------------------------
+#: Behind TLS (a reverse proxy that sets X-Forwarded-Proto): cookies only over HTTPS,
+#: HSTS, and plain-HTTP requests redirected. `bco check --deploy` is then clean.
+HTTPS = env_bool("BCO_HTTPS", False)
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_number("BCO_HSTS_SECONDS", 31_536_000, int)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("BCO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("BCO_HSTS_PRELOAD", True)
+    CSRF_TRUSTED_ORIGINS = [PUBLIC_URL]
+SESSION_COOKIE_HTTPONLY = True
+AUTH_PASSWORD_VALIDATORS = [{"NAME": f"django.contrib.auth.password_validation.{name}"} for name in (
+    "UserAttributeSimilarityValidator", "MinimumLengthValidator", "CommonPasswordValidator", "NumericPasswordValidator")]
+X_FRAME_OPTIONS = "DENY"
+
+#: Request bodies Django holds in memory: form fields (not files) and a file before it spills to a temporary file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+#: Largest police export POST /api/imports/ accepts, in megabytes (larger: 413). `bco import` has no limit.
+MAX_IMPORT_UPLOAD_MB = env_number("BCO_MAX_IMPORT_UPLOAD_MB", 200)
+
+#: Per-client rate limit on /api/, /ogcapi/ and /tiles/ (services/ratelimit.py), as police.uk's:
+#: requests per second on average, with bursts up to RATE_LIMIT_BURST. 0 turns it off.
+RATE_LIMIT_PER_SECOND = env_number("BCO_RATE_LIMIT", 15)
+RATE_LIMIT_BURST = env_number("BCO_RATE_LIMIT_BURST", 30, int)
+RATE_LIMIT_PATHS = ("/api/", "/ogcapi/", "/tiles/")
+#: Reverse proxies in front of the service that append to X-Forwarded-For: the client is the
+#: address that many hops from the right. 0 (no proxy): the client is the socket's peer.
+TRUSTED_PROXY_COUNT = env_number("BCO_TRUSTED_PROXY_COUNT", 0, int)
 
 LOGGING = {
     "version": 1,

@@ -12,3 +12,9 @@ urlpatterns = [
     re_path(r"^ogcapi/openapi/?$", ogc_views.openapi, name="ogc-openapi"),
     path("ogcapi/", include("pygeoapi.django_.urls")),
 ]
+
+# Error answers that never show settings or tracebacks (DEBUG is off unless DEBUG=1).
+handler400 = "geo_bco.errors.bad_request"
+handler403 = "geo_bco.errors.permission_denied"
+handler404 = "geo_bco.errors.page_not_found"
+handler500 = "geo_bco.errors.server_error"

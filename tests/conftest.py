@@ -81,3 +81,11 @@ def write_csv(tmp_path):
 def output_dir() -> Path:
     OUTPUT.mkdir(exist_ok=True)
     return OUTPUT
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    """Every test client is 127.0.0.1 and the limiter's buckets outlive a test: tests of the limiter turn it on.
+    Passwords hash fast (Django's advice for tests); a server started in a subprocess keeps the real hashers."""
+    settings.RATE_LIMIT_PER_SECOND = 0
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

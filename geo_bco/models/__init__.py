@@ -1,3 +1,4 @@
+from .access import ApiKey, AuditRecord
 from .analysis import AnalysisRun
 from .gazetteer import Place
 from .imports import ImportBatch, RejectedRow
@@ -6,6 +7,8 @@ from .layers import AreaCount, ClusterPolygon, EmergingCell, HotSpotCell, KdeCon
 
 __all__ = [
     "AnalysisRun",
+    "ApiKey",
+    "AuditRecord",
     "AreaCount",
     "ClusterPolygon",
     "EmergingCell",

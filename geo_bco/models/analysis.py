@@ -35,6 +35,11 @@ class AnalysisRun(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [
+            ("view_analyst_layer", "Can view every layer and run in full (analyst projections)"),
+            ("view_aggregate_layer", "Can view aggregated layers computed from every offence"),
+            ("view_dashboard", "Can view dashboards"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.method} run {self.pk} ({self.status})"

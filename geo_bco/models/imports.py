@@ -30,6 +30,7 @@ class ImportBatch(models.Model):
     class Meta:
         ordering = ["-started_at"]
         verbose_name_plural = "import batches"
+        permissions = [("view_quality_report", "Can view data quality reports")]
 
     def __str__(self) -> str:
         return f"batch {self.pk}: {self.file_name}"

@@ -78,6 +78,10 @@ class Incident(models.Model):
             models.CheckConstraint(condition=_inside_envelope(*SERVICE_ENVELOPE), name="incident_location_in_envelope"),
         ]
         indexes = [models.Index(fields=["occurred_at"]), models.Index(fields=["offence", "occurred_at"])]
+        permissions = [
+            ("view_exact_incident", "Can view incidents at their exact place and time"),
+            ("view_sensitive_incident", "Can view sensitive offences record by record"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source_system}:{self.source_id}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from rest_framework import permissions, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -45,6 +46,21 @@ class UploadSerializer(serializers.Serializer):
         return value
 
 
+def upload_too_large(request) -> Response | None:
+    """413 naming the limit when the body is over ``MAX_IMPORT_UPLOAD_MB``, read from Content-Length
+    before any of it is parsed (Django reads no further than Content-Length)."""
+    limit_mb = settings.MAX_IMPORT_UPLOAD_MB
+    try:
+        size = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return Response({"file": ["unreadable Content-Length header"]}, status=status.HTTP_400_BAD_REQUEST)
+    if size <= limit_mb * 1_000_000:
+        return None
+    return Response({"file": [f"upload of {size / 1e6:.1f} MB is over the {limit_mb:g} MB limit (BCO_MAX_IMPORT_UPLOAD_MB); "
+                              "split the export, or import it on the server with `bco import FILE`"]},
+                    status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+
+
 def batch_summary(batch: ImportBatch) -> dict:
     return {
         "id": batch.pk, "source_system": batch.source_system, "file_name": Path(batch.file_name).name,
@@ -71,6 +87,8 @@ class ImportList(APIView):
         return Response([batch_summary(b) for b in ImportBatch.objects.all()[:100]])
 
     def post(self, request):
+        if (refusal := upload_too_large(request)) is not None:
+            return refusal
         form = UploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         upload = form.validated_data["file"]

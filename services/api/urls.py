@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import imports, runs, views
+from . import analyst, imports, runs, views
 
 app_name = "api"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("runs/<int:run_id>/", views.run_detail, name="run"),
     path("runs/<int:run_id>/knox.csv", views.knox_csv, name="knox-csv"),
     path("methods/", runs.methods, name="methods"),
+    path("analyst/incidents/", analyst.incidents, name="analyst-incidents"),
     path("imports/", imports.ImportList.as_view(), name="imports"),
     path("imports/<int:pk>/", imports.ImportDetail.as_view(), name="import-detail"),
     path("quality/<slug:source>/", imports.QualityReport.as_view(), name="quality"),
