@@ -25,7 +25,7 @@ DROP FUNCTION geo_bco_audit_append_only();
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('geo_bco', '0006_derived_layer_kinds'),
+        ('geo_bco', '0007_incident_location_check'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
