@@ -33,6 +33,7 @@ from scipy import signal
 
 from spatial_analysis._validation import (
     check_choice,
+    check_coordinates,
     check_extent,
     check_geodataframe_projected,
     check_points,
@@ -40,7 +41,8 @@ from spatial_analysis._validation import (
     check_projected_metres,
     check_weights,
 )
-from spatial_analysis.descriptive import _centre, _weighted_median
+from spatial_analysis.base import Estimator
+from spatial_analysis.descriptive import mean_centre, median_distance
 from spatial_analysis.grids import align_extent
 
 __all__ = [
@@ -248,7 +250,7 @@ def _silverman(xy: np.ndarray, w: np.ndarray | None) -> float:
     n_eff = float(xy.shape[0]) if w is None else float(w.sum())
     if not n_eff > 0:
         raise ValueError("sample_weight must not sum to zero; got all-zero weights")
-    centre = _centre(xy, w)
+    centre = mean_centre(xy, sample_weight=w)
     d = np.hypot(xy[:, 0] - centre[0], xy[:, 1] - centre[1])
     sd = float(np.sqrt(np.average(d * d, weights=w)))
     if sd == 0.0:
@@ -256,7 +258,7 @@ def _silverman(xy: np.ndarray, w: np.ndarray | None) -> float:
             "bandwidth='auto' cannot be estimated: all points are identical (standard distance 0); "
             "pass bandwidth= in metres"
         )
-    dm = _weighted_median(d, w)
+    dm = median_distance(xy, sample_weight=w)
     spread = min(sd, math.sqrt(1.0 / math.log(2.0)) * dm)
     if spread == 0.0:
         warnings.warn(
@@ -762,7 +764,7 @@ def density_at(
 # --------------------------------------------------------------------------- estimator
 
 
-class KernelDensity:
+class KernelDensity(Estimator):
     """Kernel density estimator with a scikit-learn shape.
 
     Same method and defaults as :func:`kernel_density`; ``__init__`` only stores
@@ -823,28 +825,15 @@ class KernelDensity:
         self.kernel = kernel
         self.extent = extent
 
-    def get_params(self, deep: bool = True) -> dict:
-        """Parameters as a dict (scikit-learn convention)."""
-        return {"bandwidth": self.bandwidth, "cell_size": self.cell_size, "kernel": self.kernel, "extent": self.extent}
-
-    def set_params(self, **params) -> KernelDensity:
-        """Set parameters by name (scikit-learn convention); returns self."""
-        valid = self.get_params()
-        for key, value in params.items():
-            if key not in valid:
-                raise ValueError(f"invalid parameter {key!r} for KernelDensity; valid: {sorted(valid)}")
-            setattr(self, key, value)
-        return self
-
     def fit(self, X: npt.ArrayLike, y: None = None, *, sample_weight: npt.ArrayLike | None = None) -> KernelDensity:
         """Compute the density surface of the points ``X``.
 
         Parameters
         ----------
-        X : array-like of shape (n, 2)
+        X : array-like of shape (n, 2), or GeoSeries/GeoDataFrame of points
             x, y in metres.
         y : None
-            Ignored; present for pipeline compatibility.
+            Not used; must be None (a weight array goes in ``sample_weight``).
         sample_weight : array-like of shape (n,), optional
             Non-negative weight per point. Keyword-only so that a weight array
             can never be taken for ``y``.
@@ -854,8 +843,11 @@ class KernelDensity:
         KernelDensity
             self, fitted.
         """
+        if y is not None:
+            raise TypeError(f"y is not used by KernelDensity and must be None; got {type(y).__name__}")
+        xy, _ = check_coordinates(X, name="X")
         grid = kernel_density(
-            X,
+            xy,
             bandwidth=self.bandwidth,
             cell_size=self.cell_size,
             kernel=self.kernel,
@@ -868,12 +860,6 @@ class KernelDensity:
         self.density_ = grid.density
         self.n_features_in_ = 2
         return self
-
-    def __repr__(self) -> str:
-        return (
-            f"KernelDensity(bandwidth={self.bandwidth!r}, cell_size={self.cell_size!r}, "
-            f"kernel={self.kernel!r}, extent={self.extent!r})"
-        )
 
 
 # --------------------------------------------------------------------------- contour bands

@@ -90,7 +90,7 @@ def test_hex_cells_have_equal_area_and_cover_extent(side):
 
 
 def test_hex_side_for_area_matches_square_area():
-    cells = hex_grid(hex_side_for_area(250.0**2), extent=EXTENT)
+    cells = hex_grid(hex_side_for_area(250.0**2), extent=EXTENT, crs=32616)
     np.testing.assert_allclose(cells.area, 250.0**2, rtol=1e-12)
 
 

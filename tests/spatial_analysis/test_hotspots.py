@@ -8,18 +8,15 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from spatial_analysis.autocorrelation import _peak_indices, incremental_spatial_autocorrelation, morans_i
 from spatial_analysis.hotspots import (
     GetisOrdGiStar,
-    _peak_indices,
-    confidence_bins,
-    false_discovery_rate,
     gi_star,
     gi_star_z_scores,
-    incremental_spatial_autocorrelation,
-    morans_i,
     ohsa_k,
     optimized_distance_band,
 )
+from spatial_analysis.significance import confidence_bins, false_discovery_rate
 from spatial_analysis.weights import (
     distance_band_weights,
     k_neighbour_distances,
