@@ -1,0 +1,395 @@
+"""Next-period hot-spot forecasters: one score per cell from the incidents before a date.
+
+Each forecaster is an estimator with one ``fit`` form,
+``fit(X, y, cells, *, origin=None)``: ``X`` the incident locations (metres),
+``y`` their times (datetimes, sorted), ``cells`` the target tessellation (a
+GeoDataFrame from :mod:`spatial_analysis.grids`), ``origin`` the start of the
+period to forecast (default: just after the last incident). Only incidents
+before ``origin`` are used. The fitted ``scores_`` hold one score per cell,
+aligned with the rows of ``cells``: higher means more crime expected there in
+the next period. Scores rank cells; they are not calibrated counts.
+
+The candidates of the selection in :mod:`spatial_analysis.forecast_selection`:
+
+- :class:`PriorCounts` -- incidents per cell so far, the peer every method
+  must beat (over long horizons, hard to beat on a fine grid);
+- :class:`RecencyWeightedCounts` -- counts with exponential decay: an incident
+  ``t`` days old weighs ``0.5 ** (t / half_life_days)`` (Bowers, Johnson &
+  Pease 2004: risk is raised near recent crime and decays);
+- :class:`KDEForecast` -- kernel density of the incidents, read at the cells
+  (Chainey, Tompson & Uhlig 2008 found KDE the best of the classic hot-spot
+  maps); ``bandwidth="auto"`` is Esri's default search radius;
+- :class:`GiStarForecast` -- Getis-Ord Gi* z-scores of the counts per cell;
+- :class:`RecencyKDE` -- the blend: recency-weighted counts smoothed by a small
+  kernel (a prospective hot-spot map in the manner of Bowers et al. 2004).
+
+References
+----------
+Bowers, K. J., Johnson, S. D., & Pease, K. (2004). Prospective hot-spotting:
+the future of crime mapping? *British Journal of Criminology*, 44(5), 641-658.
+
+Chainey, S., Tompson, L., & Uhlig, S. (2008). The utility of hotspot mapping
+for predicting spatial patterns of crime. *Security Journal*, 21, 4-28.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from ._validation import check_coordinates, check_geodataframe_projected, check_positive, format_metres
+from .base import Estimator
+from .grids import assign_cells
+from .hotspots import gi_star
+from .kde import density_at, kernel_density
+
+__all__ = [
+    "GiStarForecast",
+    "KDEForecast",
+    "PriorCounts",
+    "RecencyKDE",
+    "RecencyWeightedCounts",
+    "check_cells",
+    "check_times",
+]
+
+_DAY_NS = 86_400 * 10**9
+_EQUAL_AREA_RTOL = 1e-6
+
+
+# --------------------------------------------------------------------------- shared input checks
+
+
+def check_times(times: object, n: int, *, name: str = "times") -> pd.DatetimeIndex:
+    """``times`` as a sorted, timezone-free DatetimeIndex of length ``n`` (UTC if it had a zone).
+
+    Raises ``ValueError`` naming ``name`` for numbers, missing values, the
+    wrong length or an order that is not ascending.
+    """
+    arr = np.asarray(times)
+    if arr.dtype.kind in "iufb":
+        raise ValueError(f"{name} must be datetimes (datetime64, pandas Timestamps); got numbers of dtype {arr.dtype}")
+    try:
+        idx = pd.DatetimeIndex(times)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be datetimes (datetime64, pandas Timestamps); {exc}") from None
+    if idx.tz is not None:
+        idx = idx.tz_convert("UTC").tz_localize(None)
+    idx = idx.as_unit("ns")
+    if len(idx) != n:
+        raise ValueError(f"{name} must have one time per point ({n}); got {len(idx)}")
+    if idx.hasnans:
+        raise ValueError(f"{name} has a missing time (NaT) at position {int(np.flatnonzero(idx.isna())[0])}")
+    if not idx.is_monotonic_increasing:
+        bad = int(np.flatnonzero(np.diff(idx.asi8) < 0)[0]) + 1
+        raise ValueError(f"{name} must be sorted ascending; position {bad} ({idx[bad]}) is before the one above it")
+    return idx
+
+
+def check_cells(cells: object, points: np.ndarray | None = None, *, name: str = "cells") -> np.ndarray:
+    """Validate a target tessellation; return each point's cell position (-1 outside) or an empty array.
+
+    The cells must be a GeoDataFrame from :func:`~spatial_analysis.grids.square_grid`
+    or :func:`~spatial_analysis.grids.hex_grid` (possibly filtered) in a
+    projected CRS, of equal areas (PAI compares shares of area by shares of
+    cells). Points that overlap none of the cells suggest another CRS.
+    """
+    if not isinstance(cells, gpd.GeoDataFrame):
+        raise TypeError(f"{name} must be a GeoDataFrame of cells from spatial_analysis.grids; got {type(cells).__name__}")
+    check_geodataframe_projected(cells, name=name)
+    if len(cells) < 2:
+        raise ValueError(f"{name} needs at least 2 cells to rank; got {len(cells)}")
+    area = cells.geometry.area.to_numpy()
+    if not np.allclose(area, area[0], rtol=_EQUAL_AREA_RTOL, atol=0):
+        raise ValueError(
+            f"{name} must have equal areas (PAI compares shares of area as shares of cells); areas range "
+            f"{area.min():,.0f}-{area.max():,.0f} m^2. Use square_grid(..., boundary=...) over the area"
+        )
+    if points is None:
+        return np.empty(0, dtype=np.int64)
+    pos = assign_cells(cells, points)
+    if points.shape[0] and not (pos >= 0).any():
+        x0, y0, x1, y1 = cells.total_bounds
+        raise ValueError(
+            f"no point falls in {name} ({x0:,.0f}, {y0:,.0f}, {x1:,.0f}, {y1:,.0f}); are the points in the cells' "
+            f"CRS ({cells.crs.to_string()})?"
+        )
+    return pos
+
+
+def _training_data(forecaster: Estimator, X, y, cells, origin) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validated (points, age in days at the origin, cell position) of the incidents before ``origin``."""
+    xy, crs = check_coordinates(X, name="X")
+    if crs is not None and cells.crs is not None and not crs.equals(cells.crs):
+        raise ValueError(f"X is in {crs.to_string()} but cells are in {cells.crs.to_string()}; reproject one of them")
+    t = check_times(y, xy.shape[0], name="y")
+    pos = check_cells(cells, xy)
+    at = t[-1] + pd.Timedelta(1, "ns") if origin is None else pd.Timestamp(origin)
+    before = t < at
+    if not before.any():
+        raise ValueError(f"{type(forecaster).__name__}: no incident before origin {at}; the training window is empty")
+    age = (at.as_unit("ns").value - t.asi8[before]) / _DAY_NS
+    forecaster.origin_ = at
+    forecaster.n_incidents_ = int(before.sum())
+    return xy[before], age, pos[before]
+
+
+def _counts(pos: np.ndarray, n_cells: int, weights: np.ndarray | None = None) -> np.ndarray:
+    inside = pos >= 0
+    w = None if weights is None else weights[inside]
+    return np.bincount(pos[inside], weights=w, minlength=n_cells).astype(np.float64)
+
+
+def _decay(age_days: np.ndarray, half_life_days: float) -> np.ndarray:
+    return np.exp2(-age_days / check_positive(half_life_days, name="half_life_days"))
+
+
+def _density_at_cells(xy: np.ndarray, w: np.ndarray | None, cells: gpd.GeoDataFrame, bandwidth: object) -> tuple[np.ndarray, float]:
+    """KDE of the points read at the cells, and the bandwidth used.
+
+    On a square tessellation the surface is computed on the cells themselves
+    (one origin rule); otherwise on a grid three times finer, averaged over
+    each cell.
+    """
+    spec = cells.attrs.get("tessellation", {})
+    square = spec.get("kind") == "square"
+    side = float(spec["cell_size"]) if square else math.sqrt(float(cells.geometry.area.iloc[0])) / 3.0
+    if isinstance(bandwidth, str):
+        h = bandwidth  # "auto": kernel_density validates it
+    else:
+        h = check_positive(bandwidth, name="bandwidth")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="bandwidth .* is smaller than cell_size")
+        grid = kernel_density(xy, bandwidth=h, cell_size=side, sample_weight=w, extent=tuple(cells.total_bounds))
+    return density_at(grid, cells, how="centroid" if square else "mean"), grid.bandwidth
+
+
+# --------------------------------------------------------------------------- forecasters
+
+
+class PriorCounts(Estimator):
+    """Incidents per cell before the origin: the peer of every hot-spot forecast.
+
+    Attributes
+    ----------
+    scores_ : numpy.ndarray of shape (n_cells,)
+        Incident count per cell.
+    origin_ : pandas.Timestamp
+        Start of the forecast period.
+    n_incidents_ : int
+        Incidents used.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from spatial_analysis.grids import square_grid
+    >>> cells = square_grid(100, extent=(300_000, 1_900_000, 300_200, 1_900_100), crs=32616)
+    >>> pts = [[300_050, 1_900_050], [300_150, 1_900_050], [300_150, 1_900_050]]
+    >>> times = pd.to_datetime(["2024-01-03", "2024-01-09", "2024-02-01"])
+    >>> PriorCounts().fit(pts, times, cells).scores_.tolist()
+    [1.0, 2.0]
+    >>> PriorCounts().fit(pts, times, cells, origin="2024-01-31").scores_.tolist()
+    [1.0, 1.0]
+    """
+
+    family = "prior counts"
+    complexity = 0
+
+    def __init__(self) -> None:
+        pass
+
+    @property
+    def label(self) -> str:
+        return "prior counts"
+
+    def fit(self, X: npt.ArrayLike, y: npt.ArrayLike, cells: gpd.GeoDataFrame, *, origin=None) -> PriorCounts:
+        """Count the incidents before ``origin`` in each cell; returns self."""
+        _, _, pos = _training_data(self, X, y, cells, origin)
+        self.scores_ = _counts(pos, len(cells))
+        return self
+
+
+class RecencyWeightedCounts(Estimator):
+    """Counts per cell with exponential decay: an incident ``t`` days old weighs ``0.5 ** (t / half_life_days)``.
+
+    Parameters
+    ----------
+    half_life_days : float, default 90
+        Age at which an incident counts half.
+
+    Attributes
+    ----------
+    scores_ : numpy.ndarray of shape (n_cells,)
+        Decayed count per cell.
+    origin_, n_incidents_
+        As :class:`PriorCounts`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from spatial_analysis.grids import square_grid
+    >>> cells = square_grid(100, extent=(300_000, 1_900_000, 300_200, 1_900_100), crs=32616)
+    >>> pts = [[300_050, 1_900_050], [300_050, 1_900_050], [300_150, 1_900_050]]
+    >>> times = pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-31"])
+    >>> fc = RecencyWeightedCounts(half_life_days=30).fit(pts, times, cells, origin="2024-01-31")
+    >>> fc.scores_.tolist()  # two incidents one half-life old; the one on the origin is not history
+    [1.0, 0.0]
+    """
+
+    family = "recency-weighted counts"
+    complexity = 1
+
+    def __init__(self, *, half_life_days: float = 90.0) -> None:
+        self.half_life_days = half_life_days
+
+    @property
+    def label(self) -> str:
+        return f"recency-weighted counts (half-life {self.half_life_days:g} days)"
+
+    def fit(
+        self, X: npt.ArrayLike, y: npt.ArrayLike, cells: gpd.GeoDataFrame, *, origin=None
+    ) -> RecencyWeightedCounts:
+        """Sum the decayed weights of the incidents before ``origin`` in each cell; returns self."""
+        _, age, pos = _training_data(self, X, y, cells, origin)
+        self.scores_ = _counts(pos, len(cells), _decay(age, self.half_life_days))
+        return self
+
+
+class KDEForecast(Estimator):
+    """Kernel density of the incidents before the origin, read at the cells.
+
+    Parameters
+    ----------
+    bandwidth : float or "auto", default "auto"
+        Quartic search radius in metres; "auto" is Esri's default, the spatial
+        Silverman rule (:func:`spatial_analysis.kde.silverman_bandwidth`) on
+        the training incidents.
+
+    Attributes
+    ----------
+    scores_ : numpy.ndarray of shape (n_cells,)
+        Density per km^2 at each cell (at its centre on a square grid).
+    bandwidth_ : float
+        Search radius used, metres.
+    origin_, n_incidents_
+        As :class:`PriorCounts`.
+    """
+
+    family = "kernel density"
+    complexity = 2
+
+    def __init__(self, *, bandwidth: float | str = "auto") -> None:
+        self.bandwidth = bandwidth
+
+    @property
+    def label(self) -> str:
+        if isinstance(self.bandwidth, str):
+            return "kernel density (Esri default bandwidth)"
+        return f"kernel density ({format_metres(float(self.bandwidth))})"
+
+    def fit(self, X: npt.ArrayLike, y: npt.ArrayLike, cells: gpd.GeoDataFrame, *, origin=None) -> KDEForecast:
+        """Density of the incidents before ``origin`` at each cell; returns self."""
+        xy, _, _ = _training_data(self, X, y, cells, origin)
+        self.scores_, self.bandwidth_ = _density_at_cells(xy, None, cells, self.bandwidth)
+        return self
+
+
+class RecencyKDE(Estimator):
+    """The blend: recency-weighted counts smoothed by a small kernel.
+
+    Each incident before the origin weighs ``0.5 ** (age / half_life_days)``
+    and is spread by a quartic kernel of radius ``bandwidth``; the score is
+    the weighted density at each cell. With a bandwidth of a cell or two this
+    keeps the fine grain of counts but lets risk spill into the next street,
+    as near repeats do (Bowers, Johnson & Pease 2004).
+
+    Parameters
+    ----------
+    half_life_days : float, default 90
+        Age at which an incident counts half.
+    bandwidth : float, default 150
+        Quartic search radius in metres.
+
+    Attributes
+    ----------
+    scores_ : numpy.ndarray of shape (n_cells,)
+        Decayed density per km^2 at each cell.
+    bandwidth_ : float
+        Search radius used, metres.
+    origin_, n_incidents_
+        As :class:`PriorCounts`.
+    """
+
+    family = "blend"
+    complexity = 4
+
+    def __init__(self, *, half_life_days: float = 90.0, bandwidth: float = 150.0) -> None:
+        self.half_life_days = half_life_days
+        self.bandwidth = bandwidth
+
+    @property
+    def label(self) -> str:
+        return f"blend (half-life {self.half_life_days:g} days, {format_metres(float(self.bandwidth))} kernel)"
+
+    def fit(self, X: npt.ArrayLike, y: npt.ArrayLike, cells: gpd.GeoDataFrame, *, origin=None) -> RecencyKDE:
+        """Decayed density of the incidents before ``origin`` at each cell; returns self."""
+        xy, age, _ = _training_data(self, X, y, cells, origin)
+        w = _decay(age, self.half_life_days)
+        self.scores_, self.bandwidth_ = _density_at_cells(xy, w, cells, check_positive(self.bandwidth, name="bandwidth"))
+        return self
+
+
+class GiStarForecast(Estimator):
+    """Getis-Ord Gi* z-scores of the counts per cell before the origin.
+
+    Every cell takes part (``zero_cells="keep"``) and Esri's minimum rules are
+    off: a short training window is still scored. Cells whose z-score is
+    undefined (their neighbourhood is every cell) score lowest.
+
+    Parameters
+    ----------
+    distance : float, optional
+        Distance band in metres; default Optimized Hot Spot Analysis's
+        automatic scale.
+
+    Attributes
+    ----------
+    scores_ : numpy.ndarray of shape (n_cells,)
+        Gi* z-score per cell.
+    distance_ : float
+        Distance band used, metres.
+    origin_, n_incidents_
+        As :class:`PriorCounts`.
+    """
+
+    family = "Gi*"
+    complexity = 3
+
+    def __init__(self, *, distance: float | None = None) -> None:
+        self.distance = distance
+
+    @property
+    def label(self) -> str:
+        if self.distance is None:
+            return "Gi* z-score (automatic distance)"
+        return f"Gi* z-score ({format_metres(float(self.distance))})"
+
+    def fit(self, X: npt.ArrayLike, y: npt.ArrayLike, cells: gpd.GeoDataFrame, *, origin=None) -> GiStarForecast:
+        """Gi* z-scores of the counts before ``origin``; returns self."""
+        _, _, pos = _training_data(self, X, y, cells, origin)
+        counts = _counts(pos, len(cells))
+        centroids = np.column_stack([cells.geometry.centroid.x, cells.geometry.centroid.y])
+        if np.ptp(counts) == 0:
+            warnings.warn("every cell has the same count; Gi* cannot rank them, all score 0", UserWarning, stacklevel=2)
+            self.scores_, self.distance_ = np.zeros(len(cells)), self.distance
+            return self
+        r = gi_star(centroids, counts, distance=self.distance, min_incidents=None, min_features=None)
+        z = np.asarray(r.z_scores)
+        self.scores_ = np.where(np.isnan(z), np.nanmin(z) - 1.0 if np.isfinite(z).any() else 0.0, z)
+        self.distance_ = r.distance
+        return self
