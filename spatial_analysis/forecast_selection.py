@@ -15,7 +15,7 @@ The selection rule (:func:`select_candidate`): the best mean PAI at
 ``selection_plan`` (default the monthly folds); candidates within
 ``tie_tolerance`` of the best are tied, and a tie goes to the simpler one
 (lower ``complexity``: prior counts, recency-weighted counts, kernel
-density, Gi*, blend), then to the one listed first.
+density, Gi*, blend, self-exciting), then to the one listed first.
 
 Reading it, for a commander: a PAI of 8 at 3% means "of the crimes in the
 following month, the 3% of the cells this method flagged held 24% (8 x 3%)";
@@ -59,6 +59,7 @@ from .forecasters import (
     PriorCounts,
     RecencyKDE,
     RecencyWeightedCounts,
+    SelfExcitingForecast,
     check_cells,
     check_times,
 )
@@ -125,8 +126,9 @@ def default_candidates(cell_size: float) -> list[Estimator]:
 
     Prior counts; recency-weighted counts with half-lives of 30, 90 and 365
     days; kernel density with Esri's default bandwidth and with 1, 2 and 4
-    cells; Gi* with the automatic distance; and the blend of 90-day recency
-    with a kernel of 1 and 2 cells.
+    cells; Gi* with the automatic distance; the blend of 90-day recency
+    with a kernel of 1 and 2 cells; and the self-exciting point process with
+    a 30-day horizon.
 
     Examples
     --------
@@ -141,6 +143,7 @@ def default_candidates(cell_size: float) -> list[Estimator]:
         *(KDEForecast(bandwidth=m * c) for m in (1, 2, 4)),
         GiStarForecast(),
         *(RecencyKDE(half_life_days=90.0, bandwidth=m * c) for m in (1, 2)),
+        SelfExcitingForecast(horizon_days=30.0),
     ]
 
 

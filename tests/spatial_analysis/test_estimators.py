@@ -20,7 +20,14 @@ from spatial_analysis.base import Estimator
 from spatial_analysis.clustering import DensityClusters, NNHClustering
 from spatial_analysis.emerging import EmergingHotSpots
 from spatial_analysis.forecast_selection import FoldPlan, HotSpotSelector
-from spatial_analysis.forecasters import GiStarForecast, KDEForecast, PriorCounts, RecencyKDE, RecencyWeightedCounts
+from spatial_analysis.forecasters import (
+    GiStarForecast,
+    KDEForecast,
+    PriorCounts,
+    RecencyKDE,
+    RecencyWeightedCounts,
+    SelfExcitingForecast,
+)
 from spatial_analysis.grids import square_grid
 from spatial_analysis.hotspots import GetisOrdGiStar
 from spatial_analysis.kde import KernelDensity
@@ -80,6 +87,7 @@ CASES = [
     (KDEForecast(bandwidth=200.0), _forecast_input),
     (GiStarForecast(distance=250.0), _forecast_input),
     (RecencyKDE(half_life_days=30.0, bandwidth=150.0), _forecast_input),
+    (SelfExcitingForecast(n_iter=5), _forecast_input),
     (
         HotSpotSelector(candidates=[PriorCounts(), KDEForecast(bandwidth=200.0)], plans=(FoldPlan("month", "MS", 2),)),
         _forecast_input,

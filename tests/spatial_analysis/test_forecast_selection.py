@@ -208,3 +208,35 @@ def test_leaderboard_counts_folds_won_with_ties_winning_for_all():
     assert won == {"prior counts": 2, "kernel density (300 m)": 2}
     assert board.pai_mean.tolist() == pytest.approx([7 / 3, 2.0])
     assert board.pai_sd.tolist() == pytest.approx([np.std([2.0, 1.0, 4.0]), np.std([2.0, 3.0, 1.0])])
+
+
+# --------------------------------------------------------------------------- self-exciting candidate
+
+
+def _simulate_hawkes(rng, *, n_background, days, theta, mean_delay, sigma, side=5_000.0):
+    """Branching simulation of a space-time Hawkes process with a uniform background."""
+    xy = rng.uniform([X0, Y0], [X0 + side, Y0 + side], size=(n_background, 2))
+    t = rng.uniform(0, days, n_background)
+    gen_xy, gen_t = xy, t
+    while len(gen_t):
+        kids = rng.poisson(theta, len(gen_t))
+        parent = np.repeat(np.arange(len(gen_t)), kids)
+        gen_xy = gen_xy[parent] + rng.normal(0, sigma, (parent.size, 2))
+        gen_t = gen_t[parent] + rng.exponential(mean_delay, parent.size)
+        xy, t = np.vstack([xy, gen_xy]), np.concatenate([t, gen_t])
+    keep = t < days
+    order = np.argsort(t[keep], kind="stable")
+    return xy[keep][order], pd.Timestamp("2024-01-01") + pd.to_timedelta(t[keep][order], "D")
+
+
+def test_self_exciting_em_recovers_the_triggering_of_a_simulated_process():
+    from spatial_analysis.forecasters import SelfExcitingForecast
+
+    rng = np.random.default_rng(3)
+    pts, times = _simulate_hawkes(rng, n_background=1500, days=365, theta=0.5, mean_delay=5.0, sigma=50.0)
+    cells = square_grid(250, extent=(X0 - 500, Y0 - 500, X0 + 5_500, Y0 + 5_500), crs=32616)
+    fc = SelfExcitingForecast(background_bandwidth=500.0).fit(pts, times, cells, origin="2025-01-01")
+    assert fc.theta_ == pytest.approx(0.5, abs=0.1)
+    assert 1 / fc.omega_ == pytest.approx(5.0, rel=0.3)
+    assert fc.sigma_ == pytest.approx(50.0, rel=0.2)
+    assert fc.background_share_ == pytest.approx(0.5, abs=0.1)  # 1 - theta of a stationary process
