@@ -68,6 +68,7 @@ __all__ = [
     "ForecastAccuracy",
     "forecast_accuracy",
     "hit_rate",
+    "n_flagged",
     "pai",
     "pai_curve",
     "pei",
@@ -151,9 +152,19 @@ def _check_share(value: object, *, name: str) -> float:
     return share
 
 
-def _n_flagged(share: float, m: int) -> int:
+def n_flagged(area_share: float, n_cells: int) -> int:
+    """Cells flagged for a share of the area: ``ceil(area_share * n_cells)``, at least 1.
+
+    The one rule every score here uses, and a map showing "the top 3%" should.
+
+    Examples
+    --------
+    >>> n_flagged(0.03, 1600), n_flagged(0.3, 10), n_flagged(0.01, 20)
+    (48, 3, 1)
+    """
+    share = _check_share(area_share, name="area_share")
     # round first so that e.g. 0.3 * 10 = 3.0000000000000004 flags 3 cells, not 4
-    return int(min(m, max(1, math.ceil(round(share * m, 9)))))
+    return int(min(n_cells, max(1, math.ceil(round(share * n_cells, 9)))))
 
 
 class _Ranking:
@@ -180,7 +191,7 @@ class _Ranking:
 
 
 def _score(ranking: _Ranking, share: float, m: int) -> ForecastAccuracy:
-    k = _n_flagged(share, m)
+    k = n_flagged(share, m)
     total = float(ranking.cum[-1])
     n = ranking.captured(k)
     n_best = float(ranking.best[k])

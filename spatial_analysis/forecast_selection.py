@@ -52,7 +52,7 @@ from sklearn.base import clone
 
 from ._validation import check_choice, check_coordinates, check_int
 from .base import Estimator
-from .forecast import pai_curve
+from .forecast import n_flagged, pai_curve
 from .forecasters import (
     GiStarForecast,
     KDEForecast,
@@ -70,6 +70,7 @@ __all__ = [
     "FoldPlan",
     "FoldScore",
     "HotSpotSelector",
+    "SelectionSummary",
     "backtest",
     "default_candidates",
     "leaderboard",
@@ -119,6 +120,56 @@ class FoldScore:
     hit_rate: float
     pai: float
     pei: float
+
+
+@dataclass(frozen=True)
+class SelectionSummary:
+    """What the map says about a selection: which method won, and how it did (JSON-ready via ``asdict``).
+
+    Attributes
+    ----------
+    method : str
+        The winner's label, e.g. "kernel density (300 m)".
+    family : str
+        Its family ("prior counts", "kernel density", ...).
+    parameters : dict
+        Its parameters.
+    rule : str
+        The selection rule in words.
+    area_share : float
+        The share of the area the rule scores (0.03 = the top 3% of cells).
+    plan : str
+        The folds the rule scores ("month").
+    n_folds : int
+        How many.
+    pai_mean, hit_rate_mean : float
+        The winner's mean PAI and hit rate at ``area_share`` over them.
+    prior_counts_pai_mean : float or None
+        The same for prior counts, the peer (None if it was not a candidate).
+    last_period_start, last_period_end : str
+        The last backtested period (ISO timestamps).
+    last_period_hit_rate : float
+        Share of that period's crimes inside the winner's top ``area_share``
+        of cells, forecast from the history before it: "of the crimes in the
+        last month, these 3% of the cells held X%".
+    forecast_start : str
+        Start of the forecast period (``end``).
+    """
+
+    method: str
+    family: str
+    parameters: dict
+    rule: str
+    area_share: float
+    plan: str
+    n_folds: int
+    pai_mean: float
+    hit_rate_mean: float
+    prior_counts_pai_mean: float | None
+    last_period_start: str
+    last_period_end: str
+    last_period_hit_rate: float
+    forecast_start: str
 
 
 def default_candidates(cell_size: float) -> list[Estimator]:
@@ -406,6 +457,8 @@ class HotSpotSelector(Estimator):
         Start of the forecast period.
     selection_rule_ : str
         The rule in words, for the run record.
+    summary_ : SelectionSummary
+        What the map says: the winner, its scores and its last period's catch.
 
     References
     ----------
@@ -428,6 +481,10 @@ class HotSpotSelector(Estimator):
     ((100,), '2025-01-01')
     >>> sorted(sel.leaderboard_.columns)[:3]
     ['area_share', 'candidate', 'complexity']
+    >>> sel.top_cells(0.05).shape  # the hottest 5 of 100 cells
+    (5,)
+    >>> sel.summary_.area_share, sel.summary_.plan, sel.summary_.n_folds
+    (0.03, 'month', 3)
     """
 
     def __init__(
@@ -492,8 +549,46 @@ class HotSpotSelector(Estimator):
         self.best_params_ = self.best_.get_params()
         self.scores_ = self.best_.scores_
         self.end_ = end_ts
-        self.selection_rule_ = (
-            f"best mean PAI at {self.selection_share:.0%} of the area over the {self.selection_plan!r} folds; "
-            f"candidates within {self.tie_tolerance:.0%} of the best tie and the simplest of them wins"
+        tie = (
+            "equal means tie" if not self.tie_tolerance else f"candidates within {self.tie_tolerance:.0%} of the best tie"
         )
+        self.selection_rule_ = (
+            f"best mean PAI at {self.selection_share:g} of the area over the {self.selection_plan!r} folds; "
+            f"{tie} and the simplest of them wins"
+        )
+        self.summary_ = self._summary()
         return self
+
+    def _summary(self) -> SelectionSummary:
+        share, plan = float(self.selection_share), self.selection_plan
+        board = self.leaderboard_[(self.leaderboard_.plan == plan) & np.isclose(self.leaderboard_.area_share, share)]
+        row = board[board.candidate == self.best_label_].iloc[0]
+        prior = board[board.family == "prior counts"]
+        folds = self.fold_scores_
+        mine = folds[(folds.candidate == self.best_label_) & (folds.plan == plan) & np.isclose(folds.area_share, share)]
+        last = mine.sort_values("fold").iloc[-1]
+        return SelectionSummary(
+            method=self.best_label_,
+            family=self.best_.family,
+            parameters=self.best_params_,
+            rule=self.selection_rule_,
+            area_share=share,
+            plan=plan,
+            n_folds=int(row.n_folds),
+            pai_mean=float(row.pai_mean),
+            hit_rate_mean=float(row.hit_rate_mean),
+            prior_counts_pai_mean=float(prior.pai_mean.iloc[0]) if len(prior) else None,
+            last_period_start=str(last.start),
+            last_period_end=str(last.end),
+            last_period_hit_rate=float(last.hit_rate),
+            forecast_start=str(self.end_),
+        )
+
+    def top_cells(self, area_share: float) -> np.ndarray:
+        """Positions (into ``cells``) of the top ``area_share`` of the cells by ``scores_``, hottest first.
+
+        ``ceil(area_share * n_cells)`` cells (:func:`spatial_analysis.forecast.n_flagged`,
+        the rule the scores use); equal scores at the cut are taken in cell order.
+        """
+        order = np.argsort(-self.scores_, kind="stable")
+        return order[: n_flagged(area_share, self.scores_.size)]

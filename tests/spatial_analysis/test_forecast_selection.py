@@ -4,6 +4,7 @@ determinism, the forecasters against hand counts, and bad input."""
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 import geopandas as gpd
 import numpy as np
@@ -147,6 +148,19 @@ def test_selector_refits_the_winner_on_all_history_and_serialises(city):
     assert len(sel.fold_scores_) == 2 * 3 * 3  # candidates x folds x shares
     assert set(sel.leaderboard_.plan) == {"month"} and (sel.leaderboard_.n_folds == 3).all()
     json.dumps(sel.leaderboard_.to_dict("records"))  # the run record can store it as is
+
+
+def test_summary_and_top_cells_say_what_the_map_shows(hand_case, four_cells):
+    pts, times = hand_case
+    sel = HotSpotSelector(candidates=[PriorCounts()], plans=ONE_MONTH, area_shares=(0.25, 0.5), selection_share=0.25)
+    s = sel.fit(pts, times, four_cells).summary_
+    # February, forecast from January: the top cell (NW) held 1 of the 2 crimes (see the hand case above)
+    assert (s.method, s.plan, s.n_folds, s.last_period_hit_rate, s.pai_mean, s.prior_counts_pai_mean) == (
+        "prior counts", "month", 1, 0.5, 2.0, 2.0)
+    assert s.forecast_start == "2024-03-01 00:00:00"
+    json.dumps(asdict(s))
+    # refitted on January and February: NW 4, NE 1, SW 1, SE 0; the tie at the cut goes in cell order
+    assert sel.top_cells(0.25).tolist() == [0] and sel.top_cells(0.5).tolist() == [0, 1]
 
 
 def test_selection_is_deterministic(city):
