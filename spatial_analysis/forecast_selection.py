@@ -553,7 +553,7 @@ class HotSpotSelector(Estimator):
             "equal means tie" if not self.tie_tolerance else f"candidates within {self.tie_tolerance:.0%} of the best tie"
         )
         self.selection_rule_ = (
-            f"best mean PAI at {self.selection_share:g} of the area over the {self.selection_plan!r} folds; "
+            f"best mean PAI at {100 * float(self.selection_share):g}% of the area over the {self.selection_plan!r} folds; "
             f"{tie} and the simplest of them wins"
         )
         self.summary_ = self._summary()

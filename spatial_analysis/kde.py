@@ -313,15 +313,19 @@ def _grid_shape(width: float, height: float, cell: float) -> tuple[int, int]:
 # --------------------------------------------------------------------------- core
 
 
-FFT_MIN_CELLS: dict[str, float] = {"quartic": 16.0, "gaussian": 8.0}
+FFT_MIN_CELLS: dict[str, float] = {"quartic": 20.0, "gaussian": 10.0}
 """Bandwidth, in cells, from which linear binning and FFT on the grid itself is used.
 
-Linear binning is second order: its error is about ``0.6 (cell / bandwidth)^2``
-of one kernel's peak for the quartic kernel (measured: 0.25% at 16 cells, 1.1%
-at 8, 4.7% at 4 on stacked points), and a quarter of that for the Gaussian,
-whose peak is four times flatter. From these bandwidths on it is below 0.5%
-of the surface's peak; below them the surface is computed one of the two
-ways of :func:`kernel_density` that stay within it.
+Linear binning is second order: its error is at worst about ``100 (cell /
+bandwidth)^2`` percent of one kernel's peak for the quartic kernel and a
+quarter of that for the Gaussian, whose peak is four times flatter. The worst
+case for one location is every record on one point at a cell corner (records
+geocoded to one street point): 0.25% of the peak at 20 cells (quartic; 0.39%
+at 16, 1.0% at 10) and 0.22% at 10 cells (Gaussian; 0.35% at 8). Errors of
+neighbouring stacked locations can add up, so the thresholds keep a margin:
+the largest error measured on stacked towns from 20 (10) cells on was 0.35%.
+Below them the surface is computed one of the two other ways of
+:func:`kernel_density`, which stay within 0.5% of the peak.
 """
 
 _DIRECT_COST = 10
@@ -447,12 +451,8 @@ def _direct_on_grid(
 
 
 def _subgrid_factor(kernel: str, bandwidth: float, cell: float) -> int:
-    """Odd number of sub-cells per cell side that puts FFT_MIN_CELLS sub-cells in a bandwidth.
-
-    Odd, so that every cell centre is also a sub-cell centre.
-    """
-    f = max(1, math.ceil(FFT_MIN_CELLS[kernel] * cell / bandwidth))
-    return f if f % 2 else f + 1
+    """Sub-cells per cell side that put FFT_MIN_CELLS sub-cells in a bandwidth (1: the grid itself)."""
+    return max(1, math.ceil(FFT_MIN_CELLS[kernel] * cell / bandwidth - 1e-9))
 
 
 def _density_on_grid(
@@ -485,7 +485,11 @@ def _density_on_grid(
     # numpy temporaries) as ten FFT operations; both are within the bound.
     if _DIRECT_COST * locations.shape[0] * stencil <= fine_cells * math.log2(fine_cells) or fine_cells > MAX_CELLS:
         return _direct_on_grid(locations, weights, kernel, bandwidth, cell, *frame) * _M2_PER_KM2
-    fine = _fft_on_grid(locations, weights, kernel, bandwidth, cell / f, x_min, y_max, n_rows * f, n_cols * f)
+    # Every cell centre is a sub-cell centre: with an even f the sub-grid starts half a sub-cell out.
+    shift, extra = (0.5 * cell / f, 1) if f % 2 == 0 else (0.0, 0)
+    fine = _fft_on_grid(
+        locations, weights, kernel, bandwidth, cell / f, x_min - shift, y_max + shift, n_rows * f + extra, n_cols * f + extra
+    )
     return fine[f // 2 :: f, f // 2 :: f] * _M2_PER_KM2
 
 
@@ -518,15 +522,15 @@ def kernel_density(
     included (many incidents geocoded to one street point), by the first of
     these that applies:
 
-    1. A bandwidth of at least :data:`FFT_MIN_CELLS` cells (16 for the
-       quartic kernel, 8 for the Gaussian): points are *linearly binned* onto
+    1. A bandwidth of at least :data:`FFT_MIN_CELLS` cells (20 for the
+       quartic kernel, 10 for the Gaussian): points are *linearly binned* onto
        the cell centres of a grid padded by the kernel's reach (each point's
        weight is shared by the four nearest centres with bilinear weights),
        then convolved by FFT with the kernel sampled at the centre offsets,
        rescaled to sum to exactly 1 (so the surface integrates to ``n``).
        Linear binning keeps each point's weight and mean position exactly;
-       its error is second order, about ``0.6 (cell / bandwidth)^2`` of a
-       kernel's peak (0.25% at 16 cells, measured on stacked points).
+       its error is second order, at worst about ``100 (cell / bandwidth)^2``
+       percent of a kernel's peak (0.25% at 20 cells).
     2. A smaller bandwidth: whichever is cheaper of
 
        - the **direct sum** over the distinct locations (stacked records are
@@ -534,12 +538,12 @@ def kernel_density(
          evaluated exactly at the cell centres within its reach, so the cost
          is the occupied locations times ``(2 bandwidth / cell + 2)^2``, small
          exactly when the bandwidth spans few cells; it is the exact sum;
-       - linear binning and FFT on a **sub-grid** with an odd number of
-         sub-cells per cell side, enough to put 16 (8) sub-cells in a
-         bandwidth, read at the sub-cells that are cell centres.
+       - linear binning and FFT on a **sub-grid** with enough sub-cells per
+         cell side to put 20 (10) sub-cells in a bandwidth, laid so that every
+         cell centre is a sub-cell centre, read there.
 
-       Here the surface is the exact kernel sum at the cell centres, which
-       integrates to ``n`` only up to the grid's Riemann-sum error of the
+       Here the kernel is not rescaled: the surface is the kernel sum at the
+       cell centres, which integrates to ``n`` only up to the Riemann-sum error of the
        kernel (under 0.1% from 5 cells per bandwidth, several percent at 1-2
        cells, where a point's mass depends on where it sits in its cell).
 
