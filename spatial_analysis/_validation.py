@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import pyproj
 import shapely
+from scipy import sparse
 
 
 def format_metres(x: float) -> str:
@@ -126,6 +127,17 @@ def check_finite_values(
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise ValueError(f"{name} has a non-finite value at index {bad}: {arr[bad]!r}")
     return arr
+
+
+def check_weights_and_values(
+    weights: sparse.sparray | sparse.spmatrix, values: npt.ArrayLike
+) -> tuple[sparse.csr_array, np.ndarray]:
+    """A square spatial weights matrix as CSR float64 and one finite value per row of it."""
+    w = sparse.csr_array(weights, dtype=np.float64)
+    n = w.shape[0]
+    if w.shape != (n, n):
+        raise ValueError(f"weights must be square; got shape {w.shape}")
+    return w, check_finite_values(values, shape=(n,), name="values")
 
 
 def check_choice(value: object, choices: tuple[str, ...], *, name: str) -> str:

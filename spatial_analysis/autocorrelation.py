@@ -35,6 +35,7 @@ from ._validation import (
     check_points,
     check_positive,
     check_projected_metres,
+    check_weights_and_values,
 )
 from .base import readonly
 from .significance import two_sided_p_values
@@ -170,11 +171,8 @@ def morans_i(
     (0.8148, -0.0286, 6.55)
     """
     t = check_choice(transform, ("r", "b", "o"), name="transform")
-    w = sparse.csr_array(weights, dtype=np.float64)
-    n = w.shape[0]
-    if w.shape != (n, n):
-        raise ValueError(f"weights must be square; got shape {w.shape}")
-    x = check_finite_values(values, shape=(n,), name="values")
+    w, x = check_weights_and_values(weights, values)
+    n = x.size
     if n < 4:
         raise ValueError(f"values needs at least 4 entries for Moran's I moments; got {n}")
     z = x - x.mean()

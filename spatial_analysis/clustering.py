@@ -30,7 +30,6 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import pyproj
 import shapely
 from scipy import stats
 from scipy.sparse import coo_array

@@ -57,6 +57,7 @@ from ._validation import (
     check_points,
     check_positive,
     check_projected_metres,
+    check_weights_and_values,
     format_metres,
 )
 from .autocorrelation import OUTLIER_SD, PEAK_Z, IncrementalMoranResult, incremental_spatial_autocorrelation
@@ -149,11 +150,8 @@ def gi_star_z_scores(weights: sparse.sparray | sparse.spmatrix, values: npt.Arra
     >>> gi_star_z_scores(w, [2, 3, 3.2, 5, 8, 7]).round(4)
     array([-1.3973, -0.2892,  0.6506, -0.2892,  1.2345,  2.0242])
     """
-    w = sparse.csr_array(weights, dtype=np.float64)
-    n = w.shape[0]
-    if w.shape != (n, n):
-        raise ValueError(f"weights must be square; got shape {w.shape}")
-    x = check_finite_values(values, shape=(n,), name="values")
+    w, x = check_weights_and_values(weights, values)
+    n = x.size
     if n < 2:
         raise ValueError(f"values needs at least 2 entries; got {n}")
     sd = float(x.std())

@@ -34,6 +34,7 @@ from scipy import signal
 from spatial_analysis._validation import (
     check_choice,
     check_coordinates,
+    check_crs,
     check_extent,
     check_geodataframe_projected,
     check_points,
@@ -1011,12 +1012,9 @@ def density_bands(
     """
     if not isinstance(grid, DensityGrid):
         raise TypeError(f"grid must be a DensityGrid; got {type(grid).__name__}")
-    try:
-        crs_obj = pyproj.CRS.from_user_input(crs)
-    except pyproj.exceptions.CRSError as exc:
-        raise ValueError(f"crs is not a valid CRS: {crs!r} ({exc})") from None
-    if crs_obj.is_geographic:
-        raise ValueError(f"crs must be projected in metres (EPSG:32616 for Belize); got geographic {crs!r}")
+    crs_obj = check_crs(crs)
+    if crs_obj is None:
+        raise ValueError("crs must be a projected CRS in metres (EPSG:32616 for Belize); got None")
     chosen = [name for name, v in (("top_shares", top_shares), ("quantiles", quantiles), ("thresholds", thresholds)) if v is not None]
     if len(chosen) > 1:
         raise ValueError(f"give only one of top_shares, quantiles, thresholds; got {', '.join(chosen)}")

@@ -28,25 +28,18 @@ from spatial_analysis.forecasters import (
     RecencyWeightedCounts,
     SelfExcitingForecast,
 )
-from spatial_analysis.grids import square_grid
 from spatial_analysis.hotspots import GetisOrdGiStar
 from spatial_analysis.kde import KernelDensity
 from spatial_analysis.near_repeat import NearRepeat
 
-X0, Y0 = 300_000.0, 1_900_000.0
+from synthetic import X0, Y0, hot_spot_and_noise, hundred_cells
 
 
 def _incidents():
-    rng = np.random.default_rng(5)
-    hot = rng.normal([X0 + 300, Y0 + 700], 50, size=(120, 2))
-    noise = rng.uniform([X0, Y0], [X0 + 1000, Y0 + 1000], size=(120, 2))
-    pts = np.vstack([hot, noise])
-    times = pd.DatetimeIndex(np.sort(pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.uniform(0, 120, 240), "D")))
-    return pts, times
+    return hot_spot_and_noise(5, 240, start="2024-01-01", days=120, spread=50)
 
 
-def _cells():
-    return square_grid(100, extent=(X0, Y0, X0 + 1000, Y0 + 1000), crs="EPSG:32616")
+_cells = hundred_cells
 
 
 def _centroids_and_counts():

@@ -23,7 +23,8 @@ from spatial_analysis.forecasters import KDEForecast, PriorCounts, RecencyKDE, R
 from spatial_analysis.grids import square_grid
 from spatial_analysis.kde import kernel_density
 
-X0, Y0 = 300_000.0, 1_900_000.0
+from synthetic import X0, Y0, hot_spot_and_noise, hundred_cells
+
 ONE_MONTH = (FoldPlan("month", "MS", 1),)
 
 
@@ -46,12 +47,7 @@ def hand_case():
 
 @pytest.fixture
 def city():
-    rng = np.random.default_rng(11)
-    hot = rng.normal([X0 + 250, Y0 + 750], 60, size=(400, 2))
-    noise = rng.uniform([X0, Y0], [X0 + 1000, Y0 + 1000], size=(400, 2))
-    pts = np.vstack([hot, noise])
-    times = pd.DatetimeIndex(np.sort(pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.uniform(0, 365, 800), "D")))
-    return pts, times, square_grid(100, extent=(X0, Y0, X0 + 1000, Y0 + 1000), crs=32616)
+    return (*hot_spot_and_noise(11, 800, start="2023-01-01", days=365, spread=60), hundred_cells())
 
 
 # --------------------------------------------------------------------------- the backtest by hand
