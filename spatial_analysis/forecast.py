@@ -19,6 +19,11 @@ them.
 
 Cells
 -----
+A NaN score marks a cell the method did not score (Gi* with
+``zero_cells="drop"`` leaves cells without incidents unscored): it ranks below
+every scored cell, so it is flagged only when the share asks for more cells
+than were scored. Infinite scores are rejected.
+
 Cells must be of equal area (a regular grid), so the area share is the share of
 cells: flagging a share ``s`` of ``m`` cells flags ``k = ceil(s * m)`` cells
 (at least 1); the share actually flagged, ``k / m``, is reported. Pass only cells
@@ -129,7 +134,10 @@ class ForecastAccuracy:
 
 def _prepare(scores: npt.ArrayLike, counts: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     s = np.asarray(scores)
-    s = check_finite_values(s, shape=(None,) * max(s.ndim, 1), name="scores").ravel()
+    unscored = np.isnan(s) if s.dtype.kind == "f" else np.zeros(s.shape, dtype=bool)
+    # NaN = a cell the method did not score (e.g. Gi* with zero_cells="drop"): ranked below every score
+    s = check_finite_values(np.where(unscored, 0.0, s), shape=(None,) * max(s.ndim, 1), name="scores").ravel()
+    s[unscored.ravel()] = -np.inf
     c_in = np.asarray(counts)
     if c_in.shape != np.shape(scores):
         raise ValueError(f"counts must have the same shape as scores {np.shape(scores)}; got {c_in.shape}")

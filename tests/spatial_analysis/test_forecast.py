@@ -204,11 +204,20 @@ def test_no_later_crimes_warns_in_curve():
     assert curve["pai"].isna().all()
 
 
+def test_unscored_cells_rank_below_every_scored_cell():
+    # Gi* with zero_cells="drop" gives NaN to cells it did not analyse
+    scores = [np.nan, 2.0, np.nan, 1.0]
+    counts = [5, 1, 0, 1]
+    assert forecast_accuracy(scores, counts, area_share=0.5).crimes_captured == 2.0  # the two scored cells
+    # a third flag must take one of the two unscored cells: ties share it, (5 + 0) / 2
+    assert forecast_accuracy(scores, counts, area_share=0.75).crimes_captured == 4.5
+
+
 @pytest.mark.parametrize(
     ("scores", "counts", "kwargs", "exc", "match"),
     [
         (SCORES, COUNTS[:5], {}, ValueError, "same shape"),
-        (np.r_[SCORES[:9], np.nan], COUNTS, {}, ValueError, "scores"),
+        (np.r_[SCORES[:9], np.inf], COUNTS, {}, ValueError, "scores"),
         (SCORES, np.r_[COUNTS[:9], -1], {}, ValueError, "counts"),
         (SCORES, np.r_[COUNTS[:9], np.inf], {}, ValueError, "counts"),
         (SCORES, COUNTS, {"area_share": 0}, ValueError, "area_share"),
@@ -217,7 +226,7 @@ def test_no_later_crimes_warns_in_curve():
         (SCORES, COUNTS, {"ties": "random"}, ValueError, "ties"),
         ([], [], {}, ValueError, "empty"),
     ],
-    ids=["shape", "nan-score", "negative-count", "inf-count", "share-zero", "share-big", "share-str", "ties", "empty"],
+    ids=["shape", "inf-score", "negative-count", "inf-count", "share-zero", "share-big", "share-str", "ties", "empty"],
 )
 def test_bad_input_raises_naming_the_parameter(scores, counts, kwargs, exc, match):
     with pytest.raises(exc, match=match):
