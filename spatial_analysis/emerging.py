@@ -590,7 +590,7 @@ def emerging_hot_spots(
     log.append(f"Spatial neighbourhood check: {summary.describe()}.")
     if summary.n_isolated:
         warnings.warn(
-            f"{summary.n_isolated} of {n_cells} cell(s) have no neighbour within distance={d:g} m; "
+            f"{summary.n_isolated} of {n_cells} cell(s) have no neighbour within {format_metres(d)}; "
             "their Gi* only compares them over time",
             UserWarning,
             stacklevel=2,
