@@ -5,7 +5,7 @@ A rolling-origin backtest: for each fold, every candidate forecaster of
 fold's origin and scored on the period that follows, by hit rate, PAI and PEI
 (:mod:`spatial_analysis.forecast`) at given shares of the area. Folds come in
 *plans* of one period length each: by default the 12 monthly periods and the
-one calendar year before ``end``. The leaderboard gives each candidate's mean
+12 months before ``end`` as one yearly fold. The leaderboard gives each candidate's mean
 and spread of each score per share and plan, and how many folds it won; the
 chosen candidate is refitted on every incident before ``end`` and its scores
 for the next period are the forecast.
@@ -50,7 +50,7 @@ import numpy.typing as npt
 import pandas as pd
 from sklearn.base import clone
 
-from ._validation import check_choice, check_coordinates, check_int
+from ._validation import check_choice, check_int
 from .base import Estimator
 from .forecast import n_flagged, pai_curve
 from .forecasters import (
@@ -61,7 +61,7 @@ from .forecasters import (
     RecencyWeightedCounts,
     SelfExcitingForecast,
     check_cells,
-    check_times,
+    check_incidents,
 )
 
 __all__ = [
@@ -92,7 +92,7 @@ class FoldPlan:
         Label in the leaderboard ("month", "year").
     freq : str
         pandas offset alias of the period, anchored on calendar boundaries
-        (``"MS"`` month starts, ``"YS"`` year starts, ``"7D"`` weeks).
+        (``"MS"`` months, ``"12MS"`` years from a month start, ``"7D"`` weeks).
     n_folds : int
         Periods scored, the last ones before ``end``.
     """
@@ -102,8 +102,8 @@ class FoldPlan:
     n_folds: int
 
 
-#: 12 monthly folds and one yearly fold, the last ones before ``end``.
-DEFAULT_PLANS: tuple[FoldPlan, ...] = (FoldPlan("month", "MS", 12), FoldPlan("year", "YS", 1))
+#: 12 monthly folds and one yearly fold (the 12 months before ``end``, from any month start).
+DEFAULT_PLANS: tuple[FoldPlan, ...] = (FoldPlan("month", "MS", 12), FoldPlan("year", "12MS", 1))
 
 
 @dataclass(frozen=True)
@@ -297,11 +297,7 @@ def backtest(
 
 
 def _prepare(X, y, cells, plans, end):
-    xy, crs = check_coordinates(X, name="X")
-    if crs is not None and cells.crs is not None and not crs.equals(cells.crs):
-        raise ValueError(f"X is in {crs.to_string()} but cells are in {cells.crs.to_string()}; reproject one of them")
-    t = check_times(y, xy.shape[0], name="y")
-    pos = check_cells(cells, xy)
+    xy, t, pos = check_incidents(X, y, cells)
     if not plans:
         raise ValueError("plans is empty; give at least one FoldPlan")
     if end is None:

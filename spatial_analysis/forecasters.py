@@ -69,6 +69,7 @@ __all__ = [
     "RecencyWeightedCounts",
     "SelfExcitingForecast",
     "check_cells",
+    "check_incidents",
     "check_times",
 ]
 
@@ -137,13 +138,24 @@ def check_cells(cells: object, points: np.ndarray | None = None, *, name: str = 
     return assign_cells(cells, points)
 
 
+def check_incidents(X: object, y: object, cells: object) -> tuple[np.ndarray, pd.DatetimeIndex, np.ndarray]:
+    """The one check of a forecaster's input: (points, times, cell position of each point, -1 outside).
+
+    ``X`` as :func:`~spatial_analysis._validation.check_coordinates` takes it
+    (in the cells' CRS when it has one), ``y`` as :func:`check_times`,
+    ``cells`` as :func:`check_cells`.
+    """
+    xy, crs = check_coordinates(X, name="X")
+    cells_crs = getattr(cells, "crs", None)
+    if crs is not None and cells_crs is not None and not crs.equals(cells_crs):
+        raise ValueError(f"X is in {crs.to_string()} but cells are in {cells_crs.to_string()}; reproject one of them")
+    t = check_times(y, xy.shape[0], name="y")
+    return xy, t, check_cells(cells, xy)
+
+
 def _training_data(forecaster: Estimator, X, y, cells, origin) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Validated (points, age in days at the origin, cell position) of the incidents before ``origin``."""
-    xy, crs = check_coordinates(X, name="X")
-    if crs is not None and cells.crs is not None and not crs.equals(cells.crs):
-        raise ValueError(f"X is in {crs.to_string()} but cells are in {cells.crs.to_string()}; reproject one of them")
-    t = check_times(y, xy.shape[0], name="y")
-    pos = check_cells(cells, xy)
+    xy, t, pos = check_incidents(X, y, cells)
     at = t[-1] + pd.Timedelta(1, "ns") if origin is None else pd.Timestamp(origin)
     before = t < at
     if not before.any():

@@ -134,7 +134,7 @@ def test_selector_breaks_a_real_tie_towards_the_simpler_candidate(city):
 def test_selector_refits_the_winner_on_all_history_and_serialises(city):
     pts, times, cells = city
     sel = HotSpotSelector(candidates=[PriorCounts(), KDEForecast(bandwidth=250.0)],
-                          plans=(FoldPlan("month", "MS", 3), FoldPlan("year", "YS", 1)),
+                          plans=(FoldPlan("month", "MS", 3), FoldPlan("year", "12MS", 1)),
                           end="2024-01-01", selection_plan="year")
     with pytest.raises(ValueError, match="too little history"):
         sel.fit(pts, times, cells)  # one yearly fold of 2023 leaves no history before it
