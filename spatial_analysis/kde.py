@@ -423,6 +423,16 @@ def _reach_in_cells(kernel: str, bandwidth: float, cell: float) -> int:
     return int(math.ceil(_support_radius(kernel, bandwidth) / cell + 0.5))
 
 
+def _stencil(kernel: str, bandwidth: float, cell: float) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) offsets of the cells whose centre a point anywhere in cell (0, 0) can reach."""
+    m = _reach_in_cells(kernel, bandwidth, cell)
+    d = np.arange(-m, m + 1)
+    di, dj = (a.ravel() for a in np.meshgrid(d, d, indexing="ij"))
+    gap_i, gap_j = np.maximum(np.abs(di) - 0.5, 0.0), np.maximum(np.abs(dj) - 0.5, 0.0)
+    near = gap_i**2 + gap_j**2 <= (_support_radius(kernel, bandwidth) / cell) ** 2
+    return di[near], dj[near]
+
+
 def _direct_on_grid(
     locations: np.ndarray, weights: np.ndarray, kernel: str, bandwidth: float, cell: float,
     x_min: float, y_max: float, n_rows: int, n_cols: int,
@@ -430,12 +440,10 @@ def _direct_on_grid(
     """Exact kernel sum at every cell centre, per m^2, over distinct locations.
 
     Each location adds the kernel evaluated exactly at the cell centres within
-    its reach (a stencil of ``(2 m + 1)^2`` cells); the cost is the number of
-    occupied locations times the stencil.
+    its reach (the :func:`_stencil`, about ``pi (bandwidth / cell + 1)^2``
+    cells for the quartic kernel); the cost is the occupied locations times it.
     """
-    m = _reach_in_cells(kernel, bandwidth, cell)
-    d = np.arange(-m, m + 1)
-    di, dj = (a.ravel() for a in np.meshgrid(d, d, indexing="ij"))
+    di, dj = _stencil(kernel, bandwidth, cell)
     out = np.zeros(n_rows * n_cols)
     col = np.floor((locations[:, 0] - x_min) / cell).astype(np.int64)
     row = np.floor((y_max - locations[:, 1]) / cell).astype(np.int64)
@@ -479,7 +487,7 @@ def _density_on_grid(
     if f == 1:
         return _fft_on_grid(xy, w, kernel, bandwidth, cell, *frame) * _M2_PER_KM2
     locations, weights = _occupied_locations(xy, w)
-    stencil = (2 * _reach_in_cells(kernel, bandwidth, cell) + 1) ** 2
+    stencil = _stencil(kernel, bandwidth, cell)[0].size
     pad = 2 * (_reach_in_cells(kernel, bandwidth, cell / f) + 1)
     fine_cells = (n_rows * f + pad) * (n_cols * f + pad)
     # The cheaper of the two, counting a direct kernel evaluation (about ten
@@ -537,8 +545,8 @@ def kernel_density(
        - the **direct sum** over the distinct locations (stacked records are
          summed once, with their total weight): each location adds the kernel
          evaluated exactly at the cell centres within its reach, so the cost
-         is the occupied locations times ``(2 bandwidth / cell + 2)^2``, small
-         exactly when the bandwidth spans few cells; it is the exact sum;
+         is the occupied locations times about ``pi (bandwidth / cell + 1)^2``,
+         small exactly when the bandwidth spans few cells; it is the exact sum;
        - linear binning and FFT on a **sub-grid** with enough sub-cells per
          cell side to put 20 (10) sub-cells in a bandwidth, laid so that every
          cell centre is a sub-cell centre, read there.
