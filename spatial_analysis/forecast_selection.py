@@ -62,6 +62,7 @@ from .forecasters import (
     SelfExcitingForecast,
     check_cells,
     check_incidents,
+    check_timestamp,
 )
 
 __all__ = [
@@ -305,7 +306,7 @@ def _prepare(X, y, cells, plans, end):
         if end_ts <= t[-1]:
             end_ts = end_ts + pd.tseries.frequencies.to_offset(plans[0].freq)
     else:
-        end_ts = pd.Timestamp(end)
+        end_ts = check_timestamp(end, name="end")
     return xy, t, pos, end_ts
 
 

@@ -70,6 +70,7 @@ __all__ = [
     "SelfExcitingForecast",
     "check_cells",
     "check_incidents",
+    "check_timestamp",
     "check_times",
 ]
 
@@ -105,6 +106,17 @@ def check_times(times: object, n: int, *, name: str = "times") -> pd.DatetimeInd
         bad = int(np.flatnonzero(np.diff(idx.asi8) < 0)[0]) + 1
         raise ValueError(f"{name} must be sorted ascending; position {bad} ({idx[bad]}) is before the one above it")
     return idx
+
+
+def check_timestamp(value: object, *, name: str) -> pd.Timestamp:
+    """One instant as a timezone-free Timestamp in UTC (as :func:`check_times` makes the incident times)."""
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a date or datetime; got {value!r}") from None
+    if ts is pd.NaT:
+        raise ValueError(f"{name} must be a date or datetime; got {value!r}")
+    return (ts.tz_convert("UTC").tz_localize(None) if ts.tz is not None else ts).as_unit("ns")
 
 
 def check_cells(cells: object, points: np.ndarray | None = None, *, name: str = "cells") -> np.ndarray:
@@ -156,11 +168,11 @@ def check_incidents(X: object, y: object, cells: object) -> tuple[np.ndarray, pd
 def _training_data(forecaster: Estimator, X, y, cells, origin) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Validated (points, age in days at the origin, cell position) of the incidents before ``origin``."""
     xy, t, pos = check_incidents(X, y, cells)
-    at = t[-1] + pd.Timedelta(1, "ns") if origin is None else pd.Timestamp(origin)
+    at = t[-1] + pd.Timedelta(1, "ns") if origin is None else check_timestamp(origin, name="origin")
     before = t < at
     if not before.any():
         raise ValueError(f"{type(forecaster).__name__}: no incident before origin {at}; the training window is empty")
-    age = (at.as_unit("ns").value - t.asi8[before]) / _DAY_NS
+    age = (at.value - t.asi8[before]) / _DAY_NS
     forecaster.origin_ = at
     forecaster.n_incidents_ = int(before.sum())
     return xy[before], age, pos[before]

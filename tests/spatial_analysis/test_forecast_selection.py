@@ -159,6 +159,15 @@ def test_summary_and_top_cells_say_what_the_map_shows(hand_case, four_cells):
     assert sel.top_cells(0.25).tolist() == [0] and sel.top_cells(0.5).tolist() == [0, 1]
 
 
+def test_timezone_aware_times_and_end_are_read_in_utc(hand_case, four_cells):
+    pts, times = hand_case
+    local = times.tz_localize("America/Belize")  # UTC-6: every record 6 hours later in UTC
+    naive = backtest(pts, times + pd.Timedelta(6, "h"), four_cells, [PriorCounts()], plans=ONE_MONTH, end="2024-03-01")
+    aware = backtest(pts, local, four_cells, [PriorCounts()], plans=ONE_MONTH,
+                     end=pd.Timestamp("2024-03-01", tz="UTC"))
+    pd.testing.assert_frame_equal(naive, aware)
+
+
 def test_selection_is_deterministic(city):
     pts, times, cells = city
     make = lambda: HotSpotSelector(plans=(FoldPlan("month", "MS", 2),)).fit(pts, times, cells)  # noqa: E731
