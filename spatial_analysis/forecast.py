@@ -24,9 +24,16 @@ A NaN score marks a cell the method did not score (Gi* with
 every scored cell, so it is flagged only when the share asks for more cells
 than were scored. Infinite scores are rejected.
 
-Cells must be of equal area (a regular grid), so the area share is the share of
+With cells of equal area (a regular grid) the area share is the share of
 cells: flagging a share ``s`` of ``m`` cells flags ``k = ceil(s * m)`` cells
-(at least 1); the share actually flagged, ``k / m``, is reported. Pass only cells
+(at least 1); the share actually flagged, ``k / m``, is reported. With cells of
+unequal area (police beats, districts: pass ``cell_areas``) whole cells are
+flagged in score order until their area first reaches ``s`` of the total, and
+the share actually flagged is reported; PAI* then flags cells in order of
+crimes per unit area until the same area is reached (greedy, which for equal
+areas is the exact best), and tie averaging shares the flags left at the cut
+among the tied cells as for equal areas. Both rules are the equal-area rules
+when the areas are equal. Pass only cells
 inside the study area (e.g. ``scores[land_mask]``): sea cells would inflate
 ``A`` and every PAI. ``scores`` and ``counts`` may be 1-D or grids of the same
 shape; they are compared cell by cell.
@@ -176,19 +183,40 @@ def n_flagged(area_share: float, n_cells: int) -> int:
 
 
 class _Ranking:
-    """Cells sorted by score (descending, ties by index) with cumulative counts."""
+    """Cells sorted by score (descending, ties by index) with cumulative counts and areas."""
 
-    def __init__(self, scores: np.ndarray, counts: np.ndarray, ties: str) -> None:
+    def __init__(self, scores: np.ndarray, counts: np.ndarray, ties: str, areas: np.ndarray | None) -> None:
         order = np.argsort(-scores, kind="stable")
         s_sorted = scores[order]
         self.cum = np.concatenate([[0.0], np.cumsum(counts[order])])
-        self.best = np.concatenate([[0.0], np.cumsum(np.sort(counts)[::-1])])
         self.ties = ties
+        self.areas = areas
         m = scores.size
         change = np.flatnonzero(s_sorted[1:] != s_sorted[:-1]) + 1
         self.starts = np.concatenate([[0], change])
         self.ends = np.concatenate([change, [m]])
         self.group = np.repeat(np.arange(self.starts.size), self.ends - self.starts)
+        if areas is None:
+            self.best = np.concatenate([[0.0], np.cumsum(np.sort(counts)[::-1])])
+        else:
+            self.cum_area = np.concatenate([[0.0], np.cumsum(areas[order])])
+            by_density = np.argsort(-(counts / areas), kind="stable")
+            self.best = np.concatenate([[0.0], np.cumsum(counts[by_density])])
+            self.best_area = np.concatenate([[0.0], np.cumsum(areas[by_density])])
+
+    def n_flagged(self, share: float) -> int:
+        m = self.group.size
+        if self.areas is None:
+            return n_flagged(share, m)
+        return _first_reaching(self.cum_area, share * self.cum_area[-1], m)
+
+    def flagged_share(self, k: int) -> float:
+        return k / self.group.size if self.areas is None else float(self.cum_area[k] / self.cum_area[-1])
+
+    def best_captured(self, k: int) -> float:
+        if self.areas is None:
+            return float(self.best[k])
+        return float(self.best[_first_reaching(self.best_area, self.cum_area[k], self.group.size)])
 
     def captured(self, k: int) -> float:
         if self.ties == "first":
@@ -198,12 +226,18 @@ class _Ranking:
         return float(self.cum[a] + (k - a) * (self.cum[b] - self.cum[a]) / (b - a))
 
 
-def _score(ranking: _Ranking, share: float, m: int) -> ForecastAccuracy:
-    k = n_flagged(share, m)
+def _first_reaching(cumulative: np.ndarray, target: float, m: int) -> int:
+    """Smallest k >= 1 with cumulative[k] >= target (up to rounding), at most m."""
+    k = int(np.searchsorted(cumulative, target * (1 - 1e-9), side="left"))
+    return min(max(k, 1), m)
+
+
+def _score(ranking: _Ranking, share: float) -> ForecastAccuracy:
+    k = ranking.n_flagged(share)
     total = float(ranking.cum[-1])
     n = ranking.captured(k)
-    n_best = float(ranking.best[k])
-    a = k / m
+    n_best = ranking.best_captured(k)
+    a = ranking.flagged_share(k)
     if total > 0:
         hr, p, p_max = n / total, (n / total) / a, (n_best / total) / a
     else:
@@ -211,7 +245,7 @@ def _score(ranking: _Ranking, share: float, m: int) -> ForecastAccuracy:
     return ForecastAccuracy(
         area_share_requested=share,
         area_share=a,
-        n_cells=m,
+        n_cells=ranking.group.size,
         n_flagged=k,
         crimes_total=total,
         crimes_captured=n,
@@ -223,6 +257,18 @@ def _score(ranking: _Ranking, share: float, m: int) -> ForecastAccuracy:
     )
 
 
+def _check_areas(cell_areas: npt.ArrayLike | None, n: int) -> np.ndarray | None:
+    if cell_areas is None:
+        return None
+    areas = check_finite_values(cell_areas, shape=(None,), name="cell_areas").ravel()
+    if areas.size != n:
+        raise ValueError(f"cell_areas must have one area per cell ({n}); got {areas.size}")
+    if (areas <= 0).any():
+        bad = int(np.flatnonzero(areas <= 0)[0])
+        raise ValueError(f"cell_areas must be > 0; got {areas[bad]!r} at index {bad}")
+    return areas
+
+
 def _warn_no_crimes(counts: np.ndarray, *, stacklevel: int) -> None:
     if counts.sum() == 0:
         warnings.warn(
@@ -231,12 +277,13 @@ def _warn_no_crimes(counts: np.ndarray, *, stacklevel: int) -> None:
         )
 
 
-def _one(scores: npt.ArrayLike, counts: npt.ArrayLike, area_share: object, ties: object) -> ForecastAccuracy:
+def _one(scores, counts, area_share, ties, cell_areas) -> ForecastAccuracy:
     s, c = _prepare(scores, counts)
     ties = check_choice(ties, ("average", "first"), name="ties")
     share = _check_share(area_share, name="area_share")
+    areas = _check_areas(cell_areas, s.size)
     _warn_no_crimes(c, stacklevel=4)  # user -> public function -> _one -> here
-    return _score(_Ranking(s, c, ties), share, s.size)
+    return _score(_Ranking(s, c, ties, areas), share)
 
 
 # ----------------------------------------------------------------- public API
@@ -248,6 +295,7 @@ def forecast_accuracy(
     *,
     area_share: float = 0.05,
     ties: Ties = "average",
+    cell_areas: npt.ArrayLike | None = None,
 ) -> ForecastAccuracy:
     """Hit rate, PAI, PAI* and PEI of a hot-spot map at one flagged-area share.
 
@@ -263,6 +311,9 @@ def forecast_accuracy(
         cells are flagged.
     ties : {"average", "first"}, default "average"
         How cells with equal scores at the cut are treated (see module docstring).
+    cell_areas : array_like, optional
+        Area of each cell (any unit), for cells of unequal area such as police
+        beats or districts (see module docstring). Default: equal areas.
 
     Returns
     -------
@@ -284,11 +335,16 @@ def forecast_accuracy(
     >>> acc.n_flagged, acc.hit_rate, acc.pai, acc.pai_max, acc.pei
     (2, 0.5, 2.5, 4.0, 0.625)
     """
-    return _one(scores, counts, area_share, ties)
+    return _one(scores, counts, area_share, ties, cell_areas)
 
 
 def hit_rate(
-    scores: npt.ArrayLike, counts: npt.ArrayLike, *, area_share: float = 0.05, ties: Ties = "average"
+    scores: npt.ArrayLike,
+    counts: npt.ArrayLike,
+    *,
+    area_share: float = 0.05,
+    ties: Ties = "average",
+    cell_areas: npt.ArrayLike | None = None,
 ) -> float:
     """Share of later crimes in the flagged cells, ``n / N``.
 
@@ -299,11 +355,16 @@ def hit_rate(
     >>> hit_rate([3, 2, 1, 0], [2, 1, 1, 0], area_share=0.25)
     0.5
     """
-    return _one(scores, counts, area_share, ties).hit_rate
+    return _one(scores, counts, area_share, ties, cell_areas).hit_rate
 
 
 def pai(
-    scores: npt.ArrayLike, counts: npt.ArrayLike, *, area_share: float = 0.05, ties: Ties = "average"
+    scores: npt.ArrayLike,
+    counts: npt.ArrayLike,
+    *,
+    area_share: float = 0.05,
+    ties: Ties = "average",
+    cell_areas: npt.ArrayLike | None = None,
 ) -> float:
     """Predictive Accuracy Index, ``(n / N) / (a / A)`` (Chainey et al. 2008).
 
@@ -314,11 +375,16 @@ def pai(
     >>> pai([3, 2, 1, 0], [2, 1, 1, 0], area_share=0.25)
     2.0
     """
-    return _one(scores, counts, area_share, ties).pai
+    return _one(scores, counts, area_share, ties, cell_areas).pai
 
 
 def pei(
-    scores: npt.ArrayLike, counts: npt.ArrayLike, *, area_share: float = 0.05, ties: Ties = "average"
+    scores: npt.ArrayLike,
+    counts: npt.ArrayLike,
+    *,
+    area_share: float = 0.05,
+    ties: Ties = "average",
+    cell_areas: npt.ArrayLike | None = None,
 ) -> float:
     """Predictive Efficiency Index, ``PAI / PAI* = n / n*`` (Hunt 2016).
 
@@ -332,7 +398,7 @@ def pei(
     >>> pei([0, 3, 1, 2], [2, 1, 1, 0], area_share=0.25)
     0.5
     """
-    return _one(scores, counts, area_share, ties).pei
+    return _one(scores, counts, area_share, ties, cell_areas).pei
 
 
 def pai_curve(
@@ -341,6 +407,7 @@ def pai_curve(
     *,
     area_shares: Sequence[float] = DEFAULT_AREA_SHARES,
     ties: Ties = "average",
+    cell_areas: npt.ArrayLike | None = None,
 ) -> pd.DataFrame:
     """PAI, PAI*, PEI and hit rate over a range of flagged-area shares.
 
@@ -351,6 +418,8 @@ def pai_curve(
     area_shares : sequence of float, default :data:`DEFAULT_AREA_SHARES`
         Shares of the study area to flag, each in (0, 1] (default 0.5 % ... 20 %).
     ties : {"average", "first"}, default "average"
+    cell_areas : array_like, optional
+        Area of each cell, for cells of unequal area (see :func:`forecast_accuracy`).
 
     Returns
     -------
@@ -371,7 +440,8 @@ def pai_curve(
     shares = [_check_share(v, name="area_shares") for v in np.atleast_1d(np.asarray(area_shares, dtype=object))]
     if not shares:
         raise ValueError("area_shares is empty; give at least one share in (0, 1]")
+    areas = _check_areas(cell_areas, s.size)
     _warn_no_crimes(c, stacklevel=3)
-    ranking = _Ranking(s, c, ties)
-    rows = [_score(ranking, share, s.size) for share in shares]
+    ranking = _Ranking(s, c, ties, areas)
+    rows = [_score(ranking, share) for share in shares]
     return pd.DataFrame([r.__dict__ for r in rows])
