@@ -78,6 +78,7 @@ from ._validation import check_choice, check_finite_values
 __all__ = [
     "DEFAULT_AREA_SHARES",
     "ForecastAccuracy",
+    "flagged_cells",
     "forecast_accuracy",
     "hit_rate",
     "n_flagged",
@@ -180,6 +181,29 @@ def n_flagged(area_share: float, n_cells: int) -> int:
     share = _check_share(area_share, name="area_share")
     # round first so that e.g. 0.3 * 10 = 3.0000000000000004 flags 3 cells, not 4
     return int(min(n_cells, max(1, math.ceil(round(share * n_cells, 9)))))
+
+
+def flagged_cells(
+    scores: npt.ArrayLike, area_share: float, *, cell_areas: npt.ArrayLike | None = None
+) -> np.ndarray:
+    """Positions of the cells a map flags at ``area_share``, hottest first (the rule every score here uses).
+
+    ``ceil(area_share * n)`` cells for equal areas (:func:`n_flagged`); with
+    ``cell_areas``, whole cells in score order until their area first reaches
+    the share. Equal scores at the cut are taken in cell order (a map must draw
+    whole cells). NaN scores rank last.
+
+    Examples
+    --------
+    >>> flagged_cells([0.2, 0.9, 0.5, 0.1], 0.5).tolist()
+    [1, 2]
+    >>> flagged_cells([0.2, 0.9, 0.5, 0.1], 0.5, cell_areas=[1, 1, 1, 3]).tolist()  # 3 of 6 needs three cells
+    [1, 2, 0]
+    """
+    s, _ = _prepare(scores, np.zeros(np.shape(scores)))
+    share = _check_share(area_share, name="area_share")
+    ranking = _Ranking(s, np.zeros(s.size), "first", _check_areas(cell_areas, s.size))
+    return np.argsort(-s, kind="stable")[: ranking.n_flagged(share)]
 
 
 class _Ranking:

@@ -52,7 +52,7 @@ from sklearn.base import clone
 
 from ._validation import check_choice, check_int
 from .base import Estimator
-from .forecast import n_flagged, pai_curve
+from .forecast import flagged_cells, pai_curve
 from .forecasters import (
     GiStarForecast,
     KDEForecast,
@@ -60,6 +60,8 @@ from .forecasters import (
     RecencyKDE,
     RecencyWeightedCounts,
     SelfExcitingForecast,
+    cell_areas,
+    cell_side,
     check_cells,
     check_incidents,
     check_timestamp,
@@ -249,7 +251,8 @@ def backtest(
     y : array-like of shape (n,)
         Incident times, datetimes sorted ascending.
     cells : geopandas.GeoDataFrame
-        Equal-area target cells from :mod:`spatial_analysis.grids`.
+        Target cells: a grid from :mod:`spatial_analysis.grids`, or boundary
+        polygons of unequal area (scored with their areas).
     candidates : list of forecasters
         Estimators with ``fit(X, y, cells, *, origin=)`` and ``scores_``
         (:mod:`spatial_analysis.forecasters`); each is cloned per fold.
@@ -275,6 +278,7 @@ def backtest(
         sorted or not datetimes, cells in another CRS, unequal cells.
     """
     xy, t, pos, end_ts = _prepare(X, y, cells, plans, end)
+    areas = cell_areas(cells)
     window = None if training_window is None else pd.Timedelta(training_window)
     if window is not None and window <= pd.Timedelta(0):
         raise ValueError(f"training_window must be a positive duration; got {training_window!r}")
@@ -293,7 +297,7 @@ def backtest(
         counts = np.bincount(test[test >= 0], minlength=len(cells)).astype(np.float64)
         for cand in candidates:
             fitted = clone(cand).fit(xy[lo:hi], t[lo:hi], cells, origin=start)
-            rows.extend(_fold_scores(cand.label, plan, fold, start, stop, fitted.scores_, counts, area_shares))
+            rows.extend(_fold_scores(cand.label, plan, fold, start, stop, fitted.scores_, counts, area_shares, areas))
     return pd.DataFrame([asdict(r) for r in rows])
 
 
@@ -310,11 +314,11 @@ def _prepare(X, y, cells, plans, end):
     return xy, t, pos, end_ts
 
 
-def _fold_scores(label, plan, fold, start, stop, scores, counts, shares) -> list[FoldScore]:
+def _fold_scores(label, plan, fold, start, stop, scores, counts, shares, areas) -> list[FoldScore]:
     if counts.sum() == 0:
         nan = math.nan
         return [FoldScore(label, plan.name, fold, str(start), str(stop), s, 0.0, nan, nan, nan) for s in shares]
-    curve = pai_curve(scores, counts, area_shares=list(shares))
+    curve = pai_curve(scores, counts, area_shares=list(shares), cell_areas=areas)
     return [
         FoldScore(label, plan.name, fold, str(start), str(stop), float(s), float(counts.sum()), float(r.hit_rate), float(r.pai), float(r.pei))
         for s, r in zip(shares, curve.itertuples(index=False))
@@ -450,6 +454,8 @@ class HotSpotSelector(Estimator):
         Its parameters.
     scores_ : numpy.ndarray of shape (n_cells,)
         The winner's scores for the next period, aligned with ``cells``.
+    cell_areas_ : numpy.ndarray or None
+        Areas of the cells (m^2) when they are unequal, else None.
     end_ : pandas.Timestamp
         Start of the forecast period.
     selection_rule_ : str
@@ -520,8 +526,7 @@ class HotSpotSelector(Estimator):
             raise ValueError(f"selection_share={self.selection_share!r} must be one of area_shares {shares}")
         check_cells(cells)
         if self.candidates is None:
-            side = float(cells.attrs.get("tessellation", {}).get("cell_size") or math.sqrt(cells.geometry.area.iloc[0]))
-            candidates = default_candidates(side)
+            candidates = default_candidates(cell_side(cells))
         else:
             candidates = [clone(c) for c in self.candidates]
         labels = [c.label for c in candidates]
@@ -545,6 +550,7 @@ class HotSpotSelector(Estimator):
         self.best_label_ = self.best_.label
         self.best_params_ = self.best_.get_params()
         self.scores_ = self.best_.scores_
+        self.cell_areas_ = cell_areas(cells)
         self.end_ = end_ts
         tie = (
             "equal means tie" if not self.tie_tolerance else f"candidates within {self.tie_tolerance:.0%} of the best tie"
@@ -584,8 +590,9 @@ class HotSpotSelector(Estimator):
     def top_cells(self, area_share: float) -> np.ndarray:
         """Positions (into ``cells``) of the top ``area_share`` of the cells by ``scores_``, hottest first.
 
-        ``ceil(area_share * n_cells)`` cells (:func:`spatial_analysis.forecast.n_flagged`,
-        the rule the scores use); equal scores at the cut are taken in cell order.
+        The rule the scores use (:func:`spatial_analysis.forecast.flagged_cells`):
+        ``ceil(area_share * n_cells)`` equal cells, or whole cells of unequal
+        area until the share of the area is reached; equal scores at the cut
+        are taken in cell order.
         """
-        order = np.argsort(-self.scores_, kind="stable")
-        return order[: n_flagged(area_share, self.scores_.size)]
+        return flagged_cells(self.scores_, area_share, cell_areas=self.cell_areas_)

@@ -53,6 +53,7 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import shapely
 from scipy.spatial import cKDTree
 
 from ._validation import check_coordinates, check_geodataframe_projected, check_int, check_positive, format_metres
@@ -68,6 +69,8 @@ __all__ = [
     "RecencyKDE",
     "RecencyWeightedCounts",
     "SelfExcitingForecast",
+    "cell_areas",
+    "cell_side",
     "check_cells",
     "check_incidents",
     "check_timestamp",
@@ -120,24 +123,23 @@ def check_timestamp(value: object, *, name: str) -> pd.Timestamp:
 
 
 def check_cells(cells: object, points: np.ndarray | None = None, *, name: str = "cells") -> np.ndarray:
-    """Validate a target tessellation; return each point's cell position (-1 outside) or an empty array.
+    """Validate target cells; return each point's cell position (-1 outside) or an empty array.
 
-    The cells must be a GeoDataFrame from :func:`~spatial_analysis.grids.square_grid`
-    or :func:`~spatial_analysis.grids.hex_grid` (possibly filtered) in a
-    projected CRS, of equal areas (PAI compares shares of area by shares of
-    cells). Points that overlap none of the cells suggest another CRS.
+    The cells are a GeoDataFrame of polygons in a projected CRS: a
+    tessellation from :func:`~spatial_analysis.grids.square_grid` or
+    :func:`~spatial_analysis.grids.hex_grid` (points are assigned by
+    arithmetic), or boundary polygons such as police beats (points are
+    assigned to the first polygon that holds them). No point inside the cells'
+    bounds suggests another CRS.
     """
     if not isinstance(cells, gpd.GeoDataFrame):
-        raise TypeError(f"{name} must be a GeoDataFrame of cells from spatial_analysis.grids; got {type(cells).__name__}")
+        raise TypeError(f"{name} must be a GeoDataFrame of cells or polygons; got {type(cells).__name__}")
     check_geodataframe_projected(cells, name=name)
     if len(cells) < 2:
         raise ValueError(f"{name} needs at least 2 cells to rank; got {len(cells)}")
-    area = cells.geometry.area.to_numpy()
-    if not np.allclose(area, area[0], rtol=_EQUAL_AREA_RTOL, atol=0):
-        raise ValueError(
-            f"{name} must have equal areas (PAI compares shares of area as shares of cells); areas range "
-            f"{area.min():,.0f}-{area.max():,.0f} m^2. Use square_grid(..., boundary=...) over the area"
-        )
+    geoms = cells.geometry.to_numpy()
+    if not (shapely.get_type_id(geoms) >= shapely.GeometryType.POLYGON).all() or (shapely.area(geoms) <= 0).any():
+        raise ValueError(f"{name} must be polygons of positive area")
     if points is None:
         return np.empty(0, dtype=np.int64)
     x0, y0, x1, y1 = cells.total_bounds
@@ -147,7 +149,19 @@ def check_cells(cells: object, points: np.ndarray | None = None, *, name: str = 
             f"no point falls in {name} ({x0:,.0f}, {y0:,.0f}, {x1:,.0f}, {y1:,.0f}); are the points in the cells' "
             f"CRS ({cells.crs.to_string()})?"
         )
-    return assign_cells(cells, points)
+    if "tessellation" in cells.attrs:
+        return assign_cells(cells, points)
+    pos = np.full(points.shape[0], -1, dtype=np.int64)
+    point_idx, cell_idx = shapely.STRtree(geoms).query(shapely.points(points), predicate="intersects")
+    first = np.unique(point_idx, return_index=True)[1]  # a point on a shared edge goes to the first polygon
+    pos[point_idx[first]] = cell_idx[first]
+    return pos
+
+
+def cell_areas(cells: gpd.GeoDataFrame) -> np.ndarray | None:
+    """Areas of the cells (m^2) when they differ by more than 0.1%, else None (equal cells)."""
+    area = cells.geometry.area.to_numpy()
+    return None if np.allclose(area, area[0], rtol=_EQUAL_AREA_RTOL, atol=0) else area
 
 
 def check_incidents(X: object, y: object, cells: object) -> tuple[np.ndarray, pd.DatetimeIndex, np.ndarray]:
@@ -178,6 +192,12 @@ def _training_data(forecaster: Estimator, X, y, cells, origin) -> tuple[np.ndarr
     return xy[before], age, pos[before]
 
 
+def cell_side(cells: gpd.GeoDataFrame) -> float:
+    """A tessellation's cell size, or the side of a square of the cells' median area (metres)."""
+    size = cells.attrs.get("tessellation", {}).get("cell_size")
+    return float(size) if size else math.sqrt(float(np.median(cells.geometry.area)))
+
+
 def _counts(pos: np.ndarray, n_cells: int, weights: np.ndarray | None = None) -> np.ndarray:
     inside = pos >= 0
     w = None if weights is None else weights[inside]
@@ -199,7 +219,7 @@ def _density_at_cells(
     """
     spec = cells.attrs.get("tessellation", {})
     square = spec.get("kind") == "square"
-    side = float(spec["cell_size"]) if square else math.sqrt(float(cells.geometry.area.iloc[0])) / 3.0
+    side = float(spec["cell_size"]) if square else cell_side(cells) / 3.0
     if isinstance(bandwidth, str):
         h = bandwidth  # "auto": kernel_density validates it
     else:

@@ -66,6 +66,20 @@ def test_backtest_scores_a_fold_as_computed_by_hand(hand_case, four_cells):
     assert scores[["start", "end"]].iloc[0].tolist() == ["2024-02-01 00:00:00", "2024-03-01 00:00:00"]
 
 
+def test_boundary_polygons_of_unequal_area_are_scored_by_area(hand_case):
+    pts, times = hand_case
+    # a "beat" holding the NW and NE cells (2 units of area), and the SW and SE cells on their own
+    beats = gpd.GeoDataFrame(
+        geometry=[shapely.box(X0, Y0 + 100, X0 + 200, Y0 + 200), shapely.box(X0, Y0, X0 + 100, Y0 + 100),
+                  shapely.box(X0 + 100, Y0, X0 + 200, Y0 + 100)], crs=32616)
+    scores = backtest(pts, times, beats, [PriorCounts()], plans=ONE_MONTH, area_shares=(0.25, 0.5), end="2024-03-01")
+    # January: north beat 4, SW 0, SE 0. February: north 1, SW 1. Any share up to 50% flags the north
+    # beat alone (half the area), which holds 1 of the 2 crimes: hit rate 0.5, PAI 0.5 / 0.5 = 1.
+    assert scores[["area_share", "hit_rate", "pai"]].to_numpy().tolist() == [[0.25, 0.5, 1.0], [0.5, 0.5, 1.0]]
+    sel = HotSpotSelector(candidates=[PriorCounts()], plans=ONE_MONTH).fit(pts, times, beats)
+    assert sel.top_cells(0.5).tolist() == [0] and sel.cell_areas_.tolist() == [20_000.0, 10_000.0, 10_000.0]
+
+
 def test_training_window_limits_the_history_of_each_fold(hand_case, four_cells):
     pts, times = hand_case
     # 14 days before 1 February: only the NW record of 20 January -> NW flagged alone at 25%; same PAI.
@@ -198,11 +212,11 @@ def test_default_end_is_the_boundary_after_the_last_incident(hand_case, four_cel
         (lambda p, t, c: (p, np.arange(len(t)), c, {}), "y must be datetimes"),
         (lambda p, t, c: (p, t, c.to_crs(32617), {}), "no point falls in cells.*CRS"),
         (lambda p, t, c: (gpd.GeoSeries(shapely.points(p), crs=32615), t, c, {}), "X is in .* but cells are in"),
-        (lambda p, t, c: (p, t, c.assign(geometry=c.geometry.buffer(np.arange(4.0))), {}), "equal areas"),
+        (lambda p, t, c: (p, t, c.assign(geometry=c.geometry.centroid), {}), "polygons"),
         (lambda p, t, c: (p, t, c, {"selection_share": 0.1}), "selection_share"),
     ],
     ids=["little-history", "empty-training-window", "unsorted", "not-datetimes", "cells-other-crs", "points-other-crs",
-         "unequal-cells", "share-not-scored"],
+         "point-cells", "share-not-scored"],
 )
 def test_bad_input_names_the_parameter(hand_case, four_cells, change, match):
     pts, times = hand_case
