@@ -224,8 +224,9 @@ def _density_at_cells(
         h = bandwidth  # "auto": kernel_density validates it
     else:
         h = check_positive(bandwidth, name="bandwidth")
-    with warnings.catch_warnings():
+    with warnings.catch_warnings():  # both are about drawing a surface, not about ranking cells
         warnings.filterwarnings("ignore", message="bandwidth .* is smaller than cell_size")
+        warnings.filterwarnings("ignore", message="all .* points are identical")
         grid = kernel_density(
             xy, bandwidth=h, cell_size=side, kernel=kernel, sample_weight=w, extent=tuple(cells.total_bounds)
         )
