@@ -5,8 +5,17 @@ from __future__ import annotations
 
 import math
 
+import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
+import pyproj
+import shapely
+from scipy import sparse
+
+
+def format_metres(x: float) -> str:
+    """A distance in metres as people read it in a message or a log line: "667 m", "12.5 m"."""
+    return f"{x:,.1f} m" if abs(x) < 100 else f"{x:,.0f} m"
 
 
 def check_points(points: npt.ArrayLike, *, name: str = "points", min_points: int = 1) -> np.ndarray:
@@ -120,6 +129,17 @@ def check_finite_values(
     return arr
 
 
+def check_weights_and_values(
+    weights: sparse.sparray | sparse.spmatrix, values: npt.ArrayLike
+) -> tuple[sparse.csr_array, np.ndarray]:
+    """A square spatial weights matrix as CSR float64 and one finite value per row of it."""
+    w = sparse.csr_array(weights, dtype=np.float64)
+    n = w.shape[0]
+    if w.shape != (n, n):
+        raise ValueError(f"weights must be square; got shape {w.shape}")
+    return w, check_finite_values(values, shape=(n,), name="values")
+
+
 def check_choice(value: object, choices: tuple[str, ...], *, name: str) -> str:
     """Return ``value`` if it is one of the string ``choices``, else raise ValueError."""
     if not isinstance(value, str) or value not in choices:
@@ -138,3 +158,43 @@ def check_int(value: object, *, name: str, minimum: int | None = None) -> int:
     if minimum is not None and v < minimum:
         raise ValueError(f"{name} must be >= {minimum}; got {v}")
     return v
+
+
+def check_crs(crs: object) -> pyproj.CRS | None:
+    """``crs`` as a projected pyproj CRS (None stays None); ValueError for a geographic or unknown one."""
+    if crs is None:
+        return None
+    try:
+        out = pyproj.CRS.from_user_input(crs)
+    except pyproj.exceptions.CRSError as exc:
+        raise ValueError(f"crs is not a coordinate reference system: {crs!r}") from exc
+    if out.is_geographic:
+        raise ValueError(f"crs {out.to_string()} is geographic; give a projected CRS in metres (EPSG:32616)")
+    return out
+
+
+def check_coordinates(
+    points: object, *, crs: object = None, name: str = "points"
+) -> tuple[np.ndarray, pyproj.CRS | None]:
+    """The one check that locations are projected metres: (n, 2) float coordinates and their CRS.
+
+    ``points`` may be an array of x, y in metres, or a GeoDataFrame/GeoSeries of
+    points in a projected CRS (then ``crs`` defaults to theirs and must agree).
+    Every estimator's ``fit`` takes its ``X`` through here.
+    """
+    out_crs = check_crs(crs)
+    if isinstance(points, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        check_geodataframe_projected(points, name=name)
+        geoms = points.geometry.values if isinstance(points, gpd.GeoDataFrame) else points.values
+        kinds = shapely.get_type_id(geoms)
+        if (kinds != shapely.GeometryType.POINT).any() or shapely.is_empty(geoms).any():
+            bad = int(np.flatnonzero((kinds != shapely.GeometryType.POINT) | shapely.is_empty(geoms))[0])
+            raise TypeError(f"{name} must hold non-empty Point geometries; row {bad} is {geoms[bad]!r}")
+        coords = check_points(shapely.get_coordinates(geoms), name=name)
+        if out_crs is not None and out_crs != points.crs:
+            raise ValueError(f"crs {out_crs.to_string()} differs from {name}.crs {points.crs.to_string()}")
+        out_crs = pyproj.CRS.from_user_input(points.crs)
+    else:
+        coords = check_points(points, name=name)
+    check_projected_metres(coords, name=name)
+    return coords, out_crs

@@ -30,7 +30,6 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import pyproj
 import shapely
 from scipy import stats
 from scipy.sparse import coo_array
@@ -38,13 +37,12 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 from sklearn.cluster import DBSCAN, HDBSCAN
 
+from .base import Estimator, warnings_at_caller
 from ._validation import (
     check_choice,
-    check_geodataframe_projected,
+    check_coordinates,
     check_int,
-    check_points,
     check_positive,
-    check_projected_metres,
     check_weights,
 )
 
@@ -79,40 +77,11 @@ _ELLIPSE_VERTICES = 72
 # --------------------------------------------------------------------- inputs
 
 
-def _check_crs(crs: object) -> pyproj.CRS | None:
-    if crs is None:
-        return None
-    try:
-        out = pyproj.CRS.from_user_input(crs)
-    except pyproj.exceptions.CRSError as exc:
-        raise ValueError(f"crs is not a coordinate reference system: {crs!r}") from exc
-    if out.is_geographic:
-        raise ValueError(f"crs {out.to_string()} is geographic; give a projected CRS in metres (EPSG:32616)")
-    return out
-
-
-def _coords_and_crs(points: object, crs: object, *, name: str = "points") -> tuple[np.ndarray, pyproj.CRS | None]:
-    """Return (n, 2) float coordinates and the output CRS.
-
-    ``points`` may be an array of x, y in metres, or a GeoDataFrame/GeoSeries of
-    points in a projected CRS (then ``crs`` defaults to theirs and must agree).
-    """
-    out_crs = _check_crs(crs)
-    if isinstance(points, (gpd.GeoDataFrame, gpd.GeoSeries)):
-        check_geodataframe_projected(points, name=name)
-        geoms = points.geometry.values if isinstance(points, gpd.GeoDataFrame) else points.values
-        kinds = shapely.get_type_id(geoms)
-        if (kinds != shapely.GeometryType.POINT).any() or shapely.is_empty(geoms).any():
-            bad = int(np.flatnonzero((kinds != shapely.GeometryType.POINT) | shapely.is_empty(geoms))[0])
-            raise TypeError(f"{name} must hold non-empty Point geometries; row {bad} is {geoms[bad]!r}")
-        coords = check_points(shapely.get_coordinates(geoms), name=name)
-        if out_crs is not None and out_crs != points.crs:
-            raise ValueError(f"crs {out_crs.to_string()} differs from {name}.crs {points.crs.to_string()}")
-        out_crs = pyproj.CRS.from_user_input(points.crs)
-    else:
-        coords = check_points(points, name=name)
-    check_projected_metres(coords, name=name)
-    return coords, out_crs
+def _check_no_y(y: object) -> None:
+    if y is not None:
+        raise TypeError(
+            f"y is not used by clustering and must be None; got {type(y).__name__} (weights go in sample_weight=)"
+        )
 
 
 # ---------------------------------------------------------------------- hulls
@@ -244,7 +213,7 @@ def _check_hull(hull: str, concave_ratio: float, degenerate_buffer: float) -> tu
     return hull, ratio, check_positive(degenerate_buffer, name="degenerate_buffer")
 
 
-class DensityClusters:
+class DensityClusters(Estimator):
     """DBSCAN or HDBSCAN clusters of incidents, returned as polygons.
 
     A thin, documented wrapper around :class:`sklearn.cluster.DBSCAN` and
@@ -337,7 +306,11 @@ class DensityClusters:
         self.crs = crs
 
     def fit(
-        self, X: npt.ArrayLike | gpd.GeoDataFrame | gpd.GeoSeries, sample_weight: npt.ArrayLike | None = None
+        self,
+        X: npt.ArrayLike | gpd.GeoDataFrame | gpd.GeoSeries,
+        y: None = None,
+        *,
+        sample_weight: npt.ArrayLike | None = None,
     ) -> "DensityClusters":
         """Cluster the incidents.
 
@@ -345,6 +318,8 @@ class DensityClusters:
         ----------
         X : array_like of shape (n, 2), or GeoDataFrame/GeoSeries of points
             Incident locations in metres.
+        y : None
+            Not used; must be None (a weight array goes in ``sample_weight``).
         sample_weight : array_like of shape (n,), optional
             DBSCAN only: weight of each incident (e.g. number of offences at one
             record) counted towards ``min_samples``.
@@ -353,14 +328,11 @@ class DensityClusters:
         -------
         self
         """
-        return self._fit(X, sample_weight)
-
-    def _fit(self, X, sample_weight) -> "DensityClusters":
-        # warnings use stacklevel=3: caller -> fit / density_clusters -> _fit
+        _check_no_y(y)
         method = check_choice(self.method, ("dbscan", "hdbscan"), name="method")
         metric = check_choice(self.metric, ("euclidean", "manhattan"), name="metric")
         hull, ratio, buffer = _check_hull(self.hull, self.concave_ratio, self.degenerate_buffer)
-        pts, crs = _coords_and_crs(X, self.crs, name="X")
+        pts, crs = check_coordinates(X, crs=self.crs, name="X")
         n = pts.shape[0]
         weights = check_weights(sample_weight, n)
         min_samples = check_int(self.min_samples, name="min_samples", minimum=1)
@@ -393,17 +365,18 @@ class DensityClusters:
             )
             labels = est.fit(pts).labels_
         if n > 1 and np.ptp(pts, axis=0).max() == 0:
-            warnings.warn("all points are identical; any cluster is a single location", stacklevel=3)
+            warnings.warn("all points are identical; any cluster is a single location", stacklevel=2)
         self.labels_ = np.asarray(labels, dtype=np.int64).copy()
         self.clusters_ = _cluster_frame(
             pts, self.labels_, weights, hull=hull, concave_ratio=ratio, degenerate_buffer=buffer, crs=crs
         )
         self.n_clusters_ = int(len(self.clusters_))
         if self.n_clusters_ == 0:
-            warnings.warn(f"{method.upper()} found no clusters; every point is noise", stacklevel=3)
+            warnings.warn(f"{method.upper()} found no clusters; every point is noise", stacklevel=2)
         return self
 
 
+@warnings_at_caller
 def density_clusters(
     points: npt.ArrayLike | gpd.GeoDataFrame | gpd.GeoSeries,
     *,
@@ -447,7 +420,7 @@ def density_clusters(
         degenerate_buffer=degenerate_buffer,
         crs=crs,
     )
-    est._fit(points, sample_weight)
+    est.fit(points, sample_weight=sample_weight)
     return ClusterResult(labels=est.labels_, clusters=est.clusters_)
 
 
@@ -576,7 +549,7 @@ class NNHResult:
     area: float
 
 
-class NNHClustering:
+class NNHClustering(Estimator):
     """CrimeStat's nearest-neighbour hierarchical clustering (NNH).
 
     First-order clusters: incidents are linked when closer than the threshold
@@ -692,13 +665,17 @@ class NNHClustering:
         self.degenerate_buffer = degenerate_buffer
         self.crs = crs
 
-    def fit(self, X: npt.ArrayLike | gpd.GeoDataFrame | gpd.GeoSeries, sample_weight: None = None) -> "NNHClustering":
+    def fit(
+        self, X: npt.ArrayLike | gpd.GeoDataFrame | gpd.GeoSeries, y: None = None, *, sample_weight: None = None
+    ) -> "NNHClustering":
         """Build first- and higher-order clusters.
 
         Parameters
         ----------
         X : array_like of shape (n, 2), or GeoDataFrame/GeoSeries of points
             Incident locations in metres (n >= 2).
+        y : None
+            Not used; must be None.
         sample_weight : None
             Not supported (CrimeStat's NNH is unweighted); must be None.
 
@@ -706,13 +683,10 @@ class NNHClustering:
         -------
         self
         """
-        return self._fit(X, sample_weight)
-
-    def _fit(self, X, sample_weight) -> "NNHClustering":
-        # warnings use stacklevel=3: caller -> fit / nnh_clusters -> _fit
+        _check_no_y(y)
         if sample_weight is not None:
             raise ValueError("sample_weight is not supported by NNH clustering; it counts incidents")
-        pts, crs = _coords_and_crs(X, self.crs, name="X")
+        pts, crs = check_coordinates(X, crs=self.crs, name="X")
         n = pts.shape[0]
         if n < 2:
             raise ValueError(f"X needs at least 2 points; got {n}")
@@ -729,7 +703,7 @@ class NNHClustering:
         else:
             area = float("nan")  # not needed with a fixed threshold
         if n > 1 and np.ptp(pts, axis=0).max() == 0:
-            warnings.warn("all points are identical; NNH can only find one location", stacklevel=3)
+            warnings.warn("all points are identical; NNH can only find one location", stacklevel=2)
 
         unit = np.arange(n)  # current unit (point or cluster centre) of each incident
         centres = pts
@@ -780,7 +754,7 @@ class NNHClustering:
         else:
             self.clusters_ = _empty_frame(_NNH_COLUMNS, crs)
             warnings.warn(
-                f"NNH found no cluster of >= {min_points} incidents closer than the threshold", stacklevel=3
+                f"NNH found no cluster of >= {min_points} incidents closer than the threshold", stacklevel=2
             )
         return self
 
@@ -828,6 +802,7 @@ class NNHClustering:
         return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=crs), crs=crs)
 
 
+@warnings_at_caller
 def nnh_clusters(
     points: npt.ArrayLike | gpd.GeoDataFrame | gpd.GeoSeries,
     *,
@@ -871,7 +846,7 @@ def nnh_clusters(
         degenerate_buffer=degenerate_buffer,
         crs=crs,
     )
-    est._fit(points, None)
+    est.fit(points)
     return NNHResult(
         labels=est.labels_,
         order_labels=est.order_labels_,

@@ -67,23 +67,17 @@ import numpy as np
 import numpy.typing as npt
 
 from ._validation import (
+    check_coordinates,
     check_finite_values,
     check_int,
     check_points,
     check_positive,
     check_projected_metres,
+    format_metres,
 )
-from .hotspots import (
-    ScaleDecision,
-    _gi_star_z,
-    _judged_bins,
-    _m,
-    _readonly,
-    _two_sided,
-    _warn_at_callers_caller,
-    false_discovery_rate,
-    optimized_distance_band,
-)
+from .base import Estimator, readonly
+from .hotspots import ScaleDecision, gi_star_z_from_sums, optimized_distance_band
+from .significance import false_discovery_rate, signed_confidence_bins, two_sided_p_values
 from .weights import distance_band_weights, neighbour_counts, neighbour_summary
 
 __all__ = [
@@ -217,12 +211,12 @@ def mann_kendall(series: npt.ArrayLike) -> MannKendallResult:
         sd = np.sqrt(var)
         z = np.where(s > 0, (s - 1) / sd, np.where(s < 0, (s + 1) / sd, 0.0))
     z = np.where(var > 0, z, 0.0)
-    p = _two_sided(z)
+    p = two_sided_p_values(z)
     tau = s / (n * (n - 1) / 2)
     if one:
         return MannKendallResult(s=s[0], variance=var[0], z=z[0], p=p[0], tau=tau[0])
     return MannKendallResult(
-        s=_readonly(s), variance=_readonly(var), z=_readonly(z), p=_readonly(p), tau=_readonly(tau)
+        s=readonly(s), variance=readonly(var), z=readonly(z), p=readonly(p), tau=readonly(tau)
     )
 
 
@@ -323,11 +317,11 @@ def space_time_gi_star(
         lag[:, back:] += spatial_lag[:, :-back]
     steps_in_window = np.minimum(np.arange(n_steps), win) + 1  # (n_steps,)
     wsum = np.asarray(w.sum(axis=1)).ravel()[:, None] * steps_in_window[None, :]
-    z = _gi_star_z(lag, wsum, wsum, float(x.mean()), sd, x.size)
-    p = _two_sided(z)
+    z = gi_star_z_from_sums(lag, wsum, wsum, float(x.mean()), sd, x.size)
+    p = two_sided_p_values(z)
     q = false_discovery_rate(p.ravel()).reshape(p.shape)
     counts_nb = neighbour_counts(w)
-    return SpaceTimeGiStar(z=_readonly(z), p=_readonly(p), p_fdr=_readonly(q), n_neighbours=_readonly(counts_nb))
+    return SpaceTimeGiStar(z=readonly(z), p=readonly(p), p_fdr=readonly(q), n_neighbours=readonly(counts_nb))
 
 
 # --------------------------------------------------------------------------
@@ -583,7 +577,7 @@ def emerging_hot_spots(
         log.extend(scale.log)
     else:
         d = check_positive(distance, name="distance")
-        log.append(f"Neighbourhood distance {_m(d)}, set by the caller.")
+        log.append(f"Neighbourhood distance {format_metres(d)}, set by the caller.")
     log.append(
         f"Neighbourhood time step: the current and {win} previous step(s); global mean and spread "
         "taken over the entire cube."
@@ -596,13 +590,13 @@ def emerging_hot_spots(
     log.append(f"Spatial neighbourhood check: {summary.describe()}.")
     if summary.n_isolated:
         warnings.warn(
-            f"{summary.n_isolated} of {n_cells} cell(s) have no neighbour within distance={d:g} m; "
+            f"{summary.n_isolated} of {n_cells} cell(s) have no neighbour within {format_metres(d)}; "
             "their Gi* only compares them over time",
             UserWarning,
             stacklevel=2,
         )
     judged = st.p_fdr if use_fdr else st.p
-    bins = _judged_bins(st.z, judged)
+    bins = signed_confidence_bins(st.z, judged)
     significance = np.where(judged <= a, np.sign(np.nan_to_num(st.z)), 0).astype(np.int8)
     mk = mann_kendall(np.nan_to_num(st.z))
     codes = classify_emerging(significance, mk.z, mk.p, trend_alpha=ta)
@@ -618,8 +612,8 @@ def emerging_hot_spots(
     log.append("Categories: " + "; ".join(f"{CATEGORIES[c]} {k:,}" for c, k in present) + ".")
 
     return EmergingHotSpotsResult(
-        category=_readonly(names),
-        category_code=_readonly(codes),
+        category=readonly(names),
+        category_code=readonly(codes),
         trend_s=mk.s,
         trend_z=mk.z,
         trend_p=mk.p,
@@ -627,8 +621,8 @@ def emerging_hot_spots(
         gi_z=st.z,
         gi_p=st.p,
         gi_p_fdr=st.p_fdr,
-        gi_bins=_readonly(bins),
-        significance=_readonly(significance),
+        gi_bins=readonly(bins),
+        significance=readonly(significance),
         distance=float(d),
         time_step_window=win,
         scale=scale,
@@ -636,7 +630,7 @@ def emerging_hot_spots(
     )
 
 
-class EmergingHotSpots:
+class EmergingHotSpots(Estimator):
     """Emerging hot spot analysis as an estimator (ArcGIS's Emerging Hot Spot Analysis).
 
     ``fit(X=cell_centroids, y=counts)`` with ``counts`` of shape
@@ -711,9 +705,9 @@ class EmergingHotSpots:
         EmergingHotSpots
             ``self``, fitted.
         """
-        r = _warn_at_callers_caller(
-            emerging_hot_spots,
-            X,
+        xy, _ = check_coordinates(X, name="X")
+        r = emerging_hot_spots(
+            xy,
             y,
             distance=self.distance,
             time_step_window=self.time_step_window,
@@ -736,17 +730,4 @@ class EmergingHotSpots:
         self.scale_ = r.scale
         self.decision_log_ = list(r.decision_log)
         self.n_features_in_ = int(r.category.size)
-        return self
-
-    def get_params(self, deep: bool = True) -> dict[str, object]:
-        """Parameters of this estimator (sklearn convention)."""
-        return {k: getattr(self, k) for k in ("distance", "time_step_window", "alpha", "trend_alpha", "fdr")}
-
-    def set_params(self, **params: object) -> EmergingHotSpots:
-        """Set parameters (sklearn convention); unknown names raise ValueError."""
-        valid = self.get_params()
-        for key, value in params.items():
-            if key not in valid:
-                raise ValueError(f"unknown parameter {key!r} for EmergingHotSpots; valid: {sorted(valid)}")
-            setattr(self, key, value)
         return self

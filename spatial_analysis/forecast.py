@@ -19,9 +19,21 @@ them.
 
 Cells
 -----
-Cells must be of equal area (a regular grid), so the area share is the share of
+A NaN score marks a cell the method did not score (Gi* with
+``zero_cells="drop"`` leaves cells without incidents unscored): it ranks below
+every scored cell, so it is flagged only when the share asks for more cells
+than were scored. Infinite scores are rejected.
+
+With cells of equal area (a regular grid) the area share is the share of
 cells: flagging a share ``s`` of ``m`` cells flags ``k = ceil(s * m)`` cells
-(at least 1); the share actually flagged, ``k / m``, is reported. Pass only cells
+(at least 1); the share actually flagged, ``k / m``, is reported. With cells of
+unequal area (police beats, districts: pass ``cell_areas``) whole cells are
+flagged in score order until their area first reaches ``s`` of the total, and
+the share actually flagged is reported; PAI* then flags cells in order of
+crimes per unit area until the same area is reached (greedy, which for equal
+areas is the exact best), and tie averaging shares the flags left at the cut
+among the tied cells as for equal areas. Both rules are the equal-area rules
+when the areas are equal. Pass only cells
 inside the study area (e.g. ``scores[land_mask]``): sea cells would inflate
 ``A`` and every PAI. ``scores`` and ``counts`` may be 1-D or grids of the same
 shape; they are compared cell by cell.
@@ -66,8 +78,10 @@ from ._validation import check_choice, check_finite_values
 __all__ = [
     "DEFAULT_AREA_SHARES",
     "ForecastAccuracy",
+    "flagged_cells",
     "forecast_accuracy",
     "hit_rate",
+    "n_flagged",
     "pai",
     "pai_curve",
     "pei",
@@ -128,7 +142,10 @@ class ForecastAccuracy:
 
 def _prepare(scores: npt.ArrayLike, counts: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     s = np.asarray(scores)
-    s = check_finite_values(s, shape=(None,) * max(s.ndim, 1), name="scores").ravel()
+    unscored = np.isnan(s) if s.dtype.kind == "f" else np.zeros(s.shape, dtype=bool)
+    # NaN = a cell the method did not score (e.g. Gi* with zero_cells="drop"): ranked below every score
+    s = check_finite_values(np.where(unscored, 0.0, s), shape=(None,) * max(s.ndim, 1), name="scores").ravel()
+    s[unscored.ravel()] = -np.inf
     c_in = np.asarray(counts)
     if c_in.shape != np.shape(scores):
         raise ValueError(f"counts must have the same shape as scores {np.shape(scores)}; got {c_in.shape}")
@@ -151,25 +168,79 @@ def _check_share(value: object, *, name: str) -> float:
     return share
 
 
-def _n_flagged(share: float, m: int) -> int:
+def n_flagged(area_share: float, n_cells: int) -> int:
+    """Cells flagged for a share of the area: ``ceil(area_share * n_cells)``, at least 1.
+
+    The one rule every score here uses, and a map showing "the top 3%" should.
+
+    Examples
+    --------
+    >>> n_flagged(0.03, 1600), n_flagged(0.3, 10), n_flagged(0.01, 20)
+    (48, 3, 1)
+    """
+    share = _check_share(area_share, name="area_share")
     # round first so that e.g. 0.3 * 10 = 3.0000000000000004 flags 3 cells, not 4
-    return int(min(m, max(1, math.ceil(round(share * m, 9)))))
+    return int(min(n_cells, max(1, math.ceil(round(share * n_cells, 9)))))
+
+
+def flagged_cells(
+    scores: npt.ArrayLike, area_share: float, *, cell_areas: npt.ArrayLike | None = None
+) -> np.ndarray:
+    """Positions of the cells a map flags at ``area_share``, hottest first (the rule every score here uses).
+
+    ``ceil(area_share * n)`` cells for equal areas (:func:`n_flagged`); with
+    ``cell_areas``, whole cells in score order until their area first reaches
+    the share. Equal scores at the cut are taken in cell order (a map must draw
+    whole cells). NaN scores rank last.
+
+    Examples
+    --------
+    >>> flagged_cells([0.2, 0.9, 0.5, 0.1], 0.5).tolist()
+    [1, 2]
+    >>> flagged_cells([0.2, 0.9, 0.5, 0.1], 0.5, cell_areas=[1, 1, 1, 3]).tolist()  # 3 of 6 needs three cells
+    [1, 2, 0]
+    """
+    s, _ = _prepare(scores, np.zeros(np.shape(scores)))
+    share = _check_share(area_share, name="area_share")
+    ranking = _Ranking(s, np.zeros(s.size), "first", _check_areas(cell_areas, s.size))
+    return np.argsort(-s, kind="stable")[: ranking.n_flagged(share)]
 
 
 class _Ranking:
-    """Cells sorted by score (descending, ties by index) with cumulative counts."""
+    """Cells sorted by score (descending, ties by index) with cumulative counts and areas."""
 
-    def __init__(self, scores: np.ndarray, counts: np.ndarray, ties: str) -> None:
+    def __init__(self, scores: np.ndarray, counts: np.ndarray, ties: str, areas: np.ndarray | None) -> None:
         order = np.argsort(-scores, kind="stable")
         s_sorted = scores[order]
         self.cum = np.concatenate([[0.0], np.cumsum(counts[order])])
-        self.best = np.concatenate([[0.0], np.cumsum(np.sort(counts)[::-1])])
         self.ties = ties
+        self.areas = areas
         m = scores.size
         change = np.flatnonzero(s_sorted[1:] != s_sorted[:-1]) + 1
         self.starts = np.concatenate([[0], change])
         self.ends = np.concatenate([change, [m]])
         self.group = np.repeat(np.arange(self.starts.size), self.ends - self.starts)
+        if areas is None:
+            self.best = np.concatenate([[0.0], np.cumsum(np.sort(counts)[::-1])])
+        else:
+            self.cum_area = np.concatenate([[0.0], np.cumsum(areas[order])])
+            by_density = np.argsort(-(counts / areas), kind="stable")
+            self.best = np.concatenate([[0.0], np.cumsum(counts[by_density])])
+            self.best_area = np.concatenate([[0.0], np.cumsum(areas[by_density])])
+
+    def n_flagged(self, share: float) -> int:
+        m = self.group.size
+        if self.areas is None:
+            return n_flagged(share, m)
+        return _first_reaching(self.cum_area, share * self.cum_area[-1], m)
+
+    def flagged_share(self, k: int) -> float:
+        return k / self.group.size if self.areas is None else float(self.cum_area[k] / self.cum_area[-1])
+
+    def best_captured(self, k: int) -> float:
+        if self.areas is None:
+            return float(self.best[k])
+        return float(self.best[_first_reaching(self.best_area, self.cum_area[k], self.group.size)])
 
     def captured(self, k: int) -> float:
         if self.ties == "first":
@@ -179,12 +250,18 @@ class _Ranking:
         return float(self.cum[a] + (k - a) * (self.cum[b] - self.cum[a]) / (b - a))
 
 
-def _score(ranking: _Ranking, share: float, m: int) -> ForecastAccuracy:
-    k = _n_flagged(share, m)
+def _first_reaching(cumulative: np.ndarray, target: float, m: int) -> int:
+    """Smallest k >= 1 with cumulative[k] >= target (up to rounding), at most m."""
+    k = int(np.searchsorted(cumulative, target * (1 - 1e-9), side="left"))
+    return min(max(k, 1), m)
+
+
+def _score(ranking: _Ranking, share: float) -> ForecastAccuracy:
+    k = ranking.n_flagged(share)
     total = float(ranking.cum[-1])
     n = ranking.captured(k)
-    n_best = float(ranking.best[k])
-    a = k / m
+    n_best = ranking.best_captured(k)
+    a = ranking.flagged_share(k)
     if total > 0:
         hr, p, p_max = n / total, (n / total) / a, (n_best / total) / a
     else:
@@ -192,7 +269,7 @@ def _score(ranking: _Ranking, share: float, m: int) -> ForecastAccuracy:
     return ForecastAccuracy(
         area_share_requested=share,
         area_share=a,
-        n_cells=m,
+        n_cells=ranking.group.size,
         n_flagged=k,
         crimes_total=total,
         crimes_captured=n,
@@ -204,6 +281,18 @@ def _score(ranking: _Ranking, share: float, m: int) -> ForecastAccuracy:
     )
 
 
+def _check_areas(cell_areas: npt.ArrayLike | None, n: int) -> np.ndarray | None:
+    if cell_areas is None:
+        return None
+    areas = check_finite_values(cell_areas, shape=(None,), name="cell_areas").ravel()
+    if areas.size != n:
+        raise ValueError(f"cell_areas must have one area per cell ({n}); got {areas.size}")
+    if (areas <= 0).any():
+        bad = int(np.flatnonzero(areas <= 0)[0])
+        raise ValueError(f"cell_areas must be > 0; got {areas[bad]!r} at index {bad}")
+    return areas
+
+
 def _warn_no_crimes(counts: np.ndarray, *, stacklevel: int) -> None:
     if counts.sum() == 0:
         warnings.warn(
@@ -212,12 +301,13 @@ def _warn_no_crimes(counts: np.ndarray, *, stacklevel: int) -> None:
         )
 
 
-def _one(scores: npt.ArrayLike, counts: npt.ArrayLike, area_share: object, ties: object) -> ForecastAccuracy:
+def _one(scores, counts, area_share, ties, cell_areas) -> ForecastAccuracy:
     s, c = _prepare(scores, counts)
     ties = check_choice(ties, ("average", "first"), name="ties")
     share = _check_share(area_share, name="area_share")
+    areas = _check_areas(cell_areas, s.size)
     _warn_no_crimes(c, stacklevel=4)  # user -> public function -> _one -> here
-    return _score(_Ranking(s, c, ties), share, s.size)
+    return _score(_Ranking(s, c, ties, areas), share)
 
 
 # ----------------------------------------------------------------- public API
@@ -229,6 +319,7 @@ def forecast_accuracy(
     *,
     area_share: float = 0.05,
     ties: Ties = "average",
+    cell_areas: npt.ArrayLike | None = None,
 ) -> ForecastAccuracy:
     """Hit rate, PAI, PAI* and PEI of a hot-spot map at one flagged-area share.
 
@@ -244,6 +335,9 @@ def forecast_accuracy(
         cells are flagged.
     ties : {"average", "first"}, default "average"
         How cells with equal scores at the cut are treated (see module docstring).
+    cell_areas : array_like, optional
+        Area of each cell (any unit), for cells of unequal area such as police
+        beats or districts (see module docstring). Default: equal areas.
 
     Returns
     -------
@@ -265,11 +359,16 @@ def forecast_accuracy(
     >>> acc.n_flagged, acc.hit_rate, acc.pai, acc.pai_max, acc.pei
     (2, 0.5, 2.5, 4.0, 0.625)
     """
-    return _one(scores, counts, area_share, ties)
+    return _one(scores, counts, area_share, ties, cell_areas)
 
 
 def hit_rate(
-    scores: npt.ArrayLike, counts: npt.ArrayLike, *, area_share: float = 0.05, ties: Ties = "average"
+    scores: npt.ArrayLike,
+    counts: npt.ArrayLike,
+    *,
+    area_share: float = 0.05,
+    ties: Ties = "average",
+    cell_areas: npt.ArrayLike | None = None,
 ) -> float:
     """Share of later crimes in the flagged cells, ``n / N``.
 
@@ -280,11 +379,16 @@ def hit_rate(
     >>> hit_rate([3, 2, 1, 0], [2, 1, 1, 0], area_share=0.25)
     0.5
     """
-    return _one(scores, counts, area_share, ties).hit_rate
+    return _one(scores, counts, area_share, ties, cell_areas).hit_rate
 
 
 def pai(
-    scores: npt.ArrayLike, counts: npt.ArrayLike, *, area_share: float = 0.05, ties: Ties = "average"
+    scores: npt.ArrayLike,
+    counts: npt.ArrayLike,
+    *,
+    area_share: float = 0.05,
+    ties: Ties = "average",
+    cell_areas: npt.ArrayLike | None = None,
 ) -> float:
     """Predictive Accuracy Index, ``(n / N) / (a / A)`` (Chainey et al. 2008).
 
@@ -295,11 +399,16 @@ def pai(
     >>> pai([3, 2, 1, 0], [2, 1, 1, 0], area_share=0.25)
     2.0
     """
-    return _one(scores, counts, area_share, ties).pai
+    return _one(scores, counts, area_share, ties, cell_areas).pai
 
 
 def pei(
-    scores: npt.ArrayLike, counts: npt.ArrayLike, *, area_share: float = 0.05, ties: Ties = "average"
+    scores: npt.ArrayLike,
+    counts: npt.ArrayLike,
+    *,
+    area_share: float = 0.05,
+    ties: Ties = "average",
+    cell_areas: npt.ArrayLike | None = None,
 ) -> float:
     """Predictive Efficiency Index, ``PAI / PAI* = n / n*`` (Hunt 2016).
 
@@ -313,7 +422,7 @@ def pei(
     >>> pei([0, 3, 1, 2], [2, 1, 1, 0], area_share=0.25)
     0.5
     """
-    return _one(scores, counts, area_share, ties).pei
+    return _one(scores, counts, area_share, ties, cell_areas).pei
 
 
 def pai_curve(
@@ -322,6 +431,7 @@ def pai_curve(
     *,
     area_shares: Sequence[float] = DEFAULT_AREA_SHARES,
     ties: Ties = "average",
+    cell_areas: npt.ArrayLike | None = None,
 ) -> pd.DataFrame:
     """PAI, PAI*, PEI and hit rate over a range of flagged-area shares.
 
@@ -332,6 +442,8 @@ def pai_curve(
     area_shares : sequence of float, default :data:`DEFAULT_AREA_SHARES`
         Shares of the study area to flag, each in (0, 1] (default 0.5 % ... 20 %).
     ties : {"average", "first"}, default "average"
+    cell_areas : array_like, optional
+        Area of each cell, for cells of unequal area (see :func:`forecast_accuracy`).
 
     Returns
     -------
@@ -352,7 +464,8 @@ def pai_curve(
     shares = [_check_share(v, name="area_shares") for v in np.atleast_1d(np.asarray(area_shares, dtype=object))]
     if not shares:
         raise ValueError("area_shares is empty; give at least one share in (0, 1]")
+    areas = _check_areas(cell_areas, s.size)
     _warn_no_crimes(c, stacklevel=3)
-    ranking = _Ranking(s, c, ties)
-    rows = [_score(ranking, share, s.size) for share in shares]
+    ranking = _Ranking(s, c, ties, areas)
+    rows = [_score(ranking, share) for share in shares]
     return pd.DataFrame([r.__dict__ for r in rows])

@@ -12,6 +12,8 @@ the cells.
 Public API
 ----------
 - :func:`square_grid`, :func:`hex_grid`, :func:`hex_side_for_area`
+- :func:`align_extent`, the origin rule square cells share with
+  :func:`spatial_analysis.kde.kernel_density`
 - :func:`assign_cells`, :func:`count_points`, :func:`count_points_by_time`
 """
 
@@ -39,6 +41,7 @@ from spatial_analysis._validation import (
 
 __all__ = [
     "MAX_CELLS",
+    "align_extent",
     "assign_cells",
     "count_points",
     "count_points_by_time",
@@ -63,6 +66,11 @@ _ATTRS_KEY = "tessellation"
 def _resolve_crs(crs: object, boundary: object) -> pyproj.CRS:
     b_crs = getattr(boundary, "crs", None)
     if crs is None:
+        if b_crs is None:
+            warnings.warn(
+                "no crs given and the area has none; assuming EPSG:32616 (UTM 16N, Belize). Pass crs= to be explicit",
+                stacklevel=3,
+            )
         out = pyproj.CRS.from_user_input(b_crs) if b_crs is not None else pyproj.CRS.from_epsg(32616)
     else:
         try:
@@ -134,6 +142,49 @@ def _finish(
 
 # --------------------------------------------------------------------------- tessellations
 
+_SNAP = 1e-9
+"""Relative tolerance of :func:`align_extent`: an edge within this many cells of a
+multiple of the cell size is taken to be on it (floating-point noise)."""
+
+
+def align_extent(
+    extent: tuple[float, float, float, float], cell_size: float
+) -> tuple[tuple[float, float, float, float], int, int]:
+    """The smallest extent on whole multiples of ``cell_size`` that covers ``extent``.
+
+    This is the one origin rule of square cells in this package: every square
+    grid of a given cell size (:func:`square_grid` and
+    :func:`spatial_analysis.kde.kernel_density`) has its cell edges on the
+    multiples of ``cell_size`` from the CRS origin, so two grids of the same
+    cell size over overlapping areas share their cells, and a density surface
+    can be read at a tessellation's cells without resampling.
+
+    Parameters
+    ----------
+    extent : tuple (xmin, ymin, xmax, ymax)
+        Area to cover, metres.
+    cell_size : float
+        Side of a cell, metres.
+
+    Returns
+    -------
+    extent : tuple (xmin, ymin, xmax, ymax)
+        The covering extent, every edge a multiple of ``cell_size``.
+    n_rows, n_cols : int
+        Whole cells across it (at least 1 each).
+
+    Examples
+    --------
+    >>> align_extent((1_020.0, 5_010.0, 1_290.0, 5_200.0), 100)
+    ((1000.0, 5000.0, 1300.0, 5200.0), 2, 3)
+    """
+    xmin, ymin, xmax, ymax = check_extent(extent)
+    c = check_positive(cell_size, name="cell_size")
+    i0, j0 = math.floor(xmin / c + _SNAP), math.floor(ymin / c + _SNAP)
+    i1, j1 = math.ceil(xmax / c - _SNAP), math.ceil(ymax / c - _SNAP)
+    n_cols, n_rows = max(1, i1 - i0), max(1, j1 - j0)
+    return (i0 * c, j0 * c, (i0 + n_cols) * c, (j0 + n_rows) * c), n_rows, n_cols
+
 
 def square_grid(
     cell_size: float,
@@ -144,9 +195,10 @@ def square_grid(
 ) -> gpd.GeoDataFrame:
     """Square (fishnet) cells over an extent or a boundary.
 
-    The grid starts at the north-west corner ``(xmin, ymax)`` of the extent
-    (or of the boundary's bounding box) and covers it with whole cells, so
-    the last row and column may reach past ``ymin`` / ``xmax``. With a
+    Cell edges lie on the multiples of ``cell_size`` (:func:`align_extent`),
+    so the grid covers the extent (or the boundary's bounding box) with whole
+    cells and may reach past it by less than a cell on each side; a density
+    surface of the same cell size has the same cells. With a
     boundary, only cells whose interior intersects it are kept (cells that
     merely touch it along an edge are dropped).
 
@@ -161,7 +213,7 @@ def square_grid(
         have a projected CRS. Give this or ``extent``.
     crs : str or pyproj.CRS, optional
         CRS of the output; must be projected in metres. Default: the
-        boundary's CRS, else EPSG:32616.
+        boundary's CRS, else EPSG:32616 with a warning.
 
     Returns
     -------
@@ -179,7 +231,7 @@ def square_grid(
 
     Examples
     --------
-    >>> cells = square_grid(100, extent=(300_000, 1_900_000, 300_300, 1_900_200))
+    >>> cells = square_grid(100, extent=(300_000, 1_900_000, 300_300, 1_900_200), crs="EPSG:32616")
     >>> len(cells), cells.crs.to_epsg()
     (6, 32616)
     >>> cells.loc[0, ["cell_id", "row", "col"]].tolist()
@@ -188,17 +240,16 @@ def square_grid(
     (300000.0, 1900100.0, 300100.0, 1900200.0)
     """
     size = check_positive(cell_size, name="cell_size")
-    (xmin, ymin, xmax, ymax), geom = _area_of_interest(extent, boundary)
+    area, geom = _area_of_interest(extent, boundary)
     out_crs = _resolve_crs(crs, boundary)
-    n_cols = max(1, math.ceil((xmax - xmin) / size - 1e-9))
-    n_rows = max(1, math.ceil((ymax - ymin) / size - 1e-9))
+    region = geom if geom is not None else shapely.box(*area)
+    (xmin, ymin, xmax, ymax), n_rows, n_cols = align_extent(area, size)
     _check_n_cells(n_rows, n_cols, size)
     rows, cols = np.divmod(np.arange(n_rows * n_cols, dtype=np.int64), n_cols)
     x0 = xmin + cols * size
     y1 = ymax - rows * size
     geoms = shapely.box(x0, y1 - size, x0 + size, y1)
     spec = {"kind": "square", "cell_size": size, "x0": xmin, "y0": ymax, "n_rows": n_rows, "n_cols": n_cols}
-    region = geom if geom is not None else shapely.box(xmin, ymin, xmax, ymax)
     return _finish(geoms, rows, cols, spec, out_crs, region)
 
 
@@ -271,7 +322,7 @@ def hex_grid(
 
     Examples
     --------
-    >>> cells = hex_grid(100, extent=(300_000, 1_900_000, 300_500, 1_900_500))
+    >>> cells = hex_grid(100, extent=(300_000, 1_900_000, 300_500, 1_900_500), crs="EPSG:32616")
     >>> bool(np.allclose(cells.area, 3 * np.sqrt(3) / 2 * 100**2))
     True
     >>> bool(cells.union_all().contains(shapely.box(300_000, 1_900_000, 300_500, 1_900_500)))
@@ -395,7 +446,7 @@ def assign_cells(cells: gpd.GeoDataFrame, points: npt.ArrayLike | gpd.GeoSeries 
 
     Examples
     --------
-    >>> cells = square_grid(100, extent=(0, 1_000_000, 200, 1_000_100))
+    >>> cells = square_grid(100, extent=(0, 1_000_000, 200, 1_000_100), crs=32616)
     >>> assign_cells(cells, [[50, 1_000_050], [100, 1_000_050], [500, 1_000_050]]).tolist()
     [0, 1, -1]
     """
@@ -488,7 +539,7 @@ def count_points(
 
     Examples
     --------
-    >>> cells = hex_grid(100, extent=(300_000, 1_900_000, 300_400, 1_900_400))
+    >>> cells = hex_grid(100, extent=(300_000, 1_900_000, 300_400, 1_900_400), crs=32616)
     >>> pts = np.array([[300_000, 1_900_400], [300_001, 1_900_399], [300_150, 1_900_300]])
     >>> counts = count_points(cells, pts)
     >>> int(counts.sum()), int(counts.max())
@@ -579,7 +630,7 @@ def count_points_by_time(
 
     Examples
     --------
-    >>> cells = square_grid(100, extent=(0, 1_000_000, 200, 1_000_100))
+    >>> cells = square_grid(100, extent=(0, 1_000_000, 200, 1_000_100), crs=32616)
     >>> pts = [[50, 1_000_050], [50, 1_000_050], [150, 1_000_050]]
     >>> counts, edges = count_points_by_time(cells, pts, ["2024-01-03", "2024-02-10", "2024-02-11"],
     ...                                      bins=np.array(["2024-01-01", "2024-02-01", "2024-03-01"],

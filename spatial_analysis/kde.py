@@ -11,6 +11,7 @@ Public API
 - :func:`kernel_density` and the estimator :class:`KernelDensity`
 - :func:`silverman_bandwidth` (Esri's spatial Silverman rule)
 - :class:`DensityGrid`, the result (raster order: row 0 is the north edge)
+- :func:`density_at` (the surface read at given cells, points or polygons)
 - :func:`density_bands` (top 1% / 5% / 10% contour polygons for maps)
 - :func:`dual_kernel_density` (risk-adjusted KDE: events over population)
 """
@@ -31,17 +32,24 @@ import shapely
 from scipy import signal
 
 from spatial_analysis._validation import (
+    check_choice,
+    check_coordinates,
+    check_crs,
     check_extent,
+    check_geodataframe_projected,
     check_points,
     check_positive,
     check_projected_metres,
     check_weights,
 )
-from spatial_analysis.descriptive import _centre, _weighted_median
+from spatial_analysis.base import Estimator
+from spatial_analysis.descriptive import mean_centre, median_distance
+from spatial_analysis.grids import align_extent
 
 __all__ = [
     "DensityGrid",
     "KernelDensity",
+    "density_at",
     "density_bands",
     "dual_kernel_density",
     "kernel_density",
@@ -243,7 +251,7 @@ def _silverman(xy: np.ndarray, w: np.ndarray | None) -> float:
     n_eff = float(xy.shape[0]) if w is None else float(w.sum())
     if not n_eff > 0:
         raise ValueError("sample_weight must not sum to zero; got all-zero weights")
-    centre = _centre(xy, w)
+    centre = mean_centre(xy, sample_weight=w)
     d = np.hypot(xy[:, 0] - centre[0], xy[:, 1] - centre[1])
     sd = float(np.sqrt(np.average(d * d, weights=w)))
     if sd == 0.0:
@@ -251,7 +259,7 @@ def _silverman(xy: np.ndarray, w: np.ndarray | None) -> float:
             "bandwidth='auto' cannot be estimated: all points are identical (standard distance 0); "
             "pass bandwidth= in metres"
         )
-    dm = _weighted_median(d, w)
+    dm = median_distance(xy, sample_weight=w)
     spread = min(sd, math.sqrt(1.0 / math.log(2.0)) * dm)
     if spread == 0.0:
         warnings.warn(
@@ -306,17 +314,43 @@ def _grid_shape(width: float, height: float, cell: float) -> tuple[int, int]:
 # --------------------------------------------------------------------------- core
 
 
+FFT_MIN_CELLS: dict[str, float] = {"quartic": 20.0, "gaussian": 10.0}
+"""Bandwidth, in cells, from which linear binning and FFT on the grid itself is used.
+
+Linear binning is second order: its error is at worst about ``100 (cell /
+bandwidth)^2`` percent of one kernel's peak for the quartic kernel and a
+quarter of that for the Gaussian, whose peak is four times flatter. The worst
+case for one location is every record on one point at a cell corner (records
+geocoded to one street point): 0.25% of the peak at 20 cells (quartic; 0.39%
+at 16, 1.0% at 10) and 0.22% at 10 cells (Gaussian; 0.35% at 8). Errors of
+neighbouring stacked locations can add up, so the thresholds keep a margin:
+the largest error measured on stacked towns from 20 (10) cells on was 0.35%.
+Below them the surface is computed one of the two other ways of
+:func:`kernel_density`, which stay within 0.5% of the peak.
+"""
+
+_DIRECT_COST = 10
+"""Cost of one direct kernel evaluation relative to one FFT operation (measured)."""
+
+_DIRECT_CHUNK = 4_000_000
+"""Kernel values evaluated at once by the direct sum (about 100 MB of temporaries)."""
+
+
+def _kernel_values(kernel: str, d2: np.ndarray, bandwidth: float) -> np.ndarray:
+    """Kernel per m^2 at squared distances ``d2`` (the Gaussian cut at its truncation)."""
+    if kernel == "quartic":
+        t = d2 / bandwidth**2
+        return np.where(t < 1.0, (1.0 - t) ** 2, 0.0) * (3.0 / (math.pi * bandwidth**2))
+    k = np.exp(-d2 / (2.0 * bandwidth**2)) / (2.0 * math.pi * bandwidth**2)
+    k[d2 > (GAUSSIAN_TRUNCATION * bandwidth) ** 2] = 0.0
+    return k
+
+
 def _sampled_kernel(kernel: str, bandwidth: float, cell: float) -> np.ndarray:
     """Kernel sampled at cell-centre offsets, per m^2, renormalised to integrate to 1."""
     half = int(math.floor(_support_radius(kernel, bandwidth) / cell))
     offsets = np.arange(-half, half + 1, dtype=np.float64) * cell
-    d2 = offsets[:, None] ** 2 + offsets[None, :] ** 2
-    if kernel == "quartic":
-        t = d2 / bandwidth**2
-        k = np.where(t < 1.0, (1.0 - t) ** 2, 0.0) * (3.0 / (math.pi * bandwidth**2))
-    else:
-        k = np.exp(-d2 / (2.0 * bandwidth**2)) / (2.0 * math.pi * bandwidth**2)
-        k[d2 > (GAUSSIAN_TRUNCATION * bandwidth) ** 2] = 0.0
+    k = _kernel_values(kernel, offsets[:, None] ** 2 + offsets[None, :] ** 2, bandwidth)
     return k / (k.sum() * cell * cell)
 
 
@@ -354,6 +388,82 @@ def _linear_bin(
     return out.reshape(n_rows, n_cols)
 
 
+def _fft_on_grid(
+    xy: np.ndarray, w: np.ndarray | None, kernel: str, bandwidth: float, cell: float,
+    x_min: float, y_max: float, n_rows: int, n_cols: int,
+) -> np.ndarray:
+    """Linear binning + FFT convolution: density per m^2 at the cell centres."""
+    k = _sampled_kernel(kernel, bandwidth, cell)
+    half = (k.shape[0] - 1) // 2
+    pad = half + 1  # one more cell for the linear-binning spread
+    binned = _linear_bin(
+        xy, w, x_min - pad * cell, y_max + pad * cell, n_rows + 2 * pad, n_cols + 2 * pad, cell
+    )
+    # 'valid' output index i is centred on padded index i + half; we want
+    # padded indices pad .. pad + n - 1, i.e. valid indices 1 .. n.
+    dens = signal.fftconvolve(binned, k, mode="valid")[1:-1, 1:-1]
+    peak = dens.max(initial=0.0)
+    dens[dens < peak * _ROUNDOFF] = 0.0  # also clears FFT's tiny negative values
+    return dens
+
+
+def _occupied_locations(xy: np.ndarray, w: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct locations and their total weight: stacked records are summed once."""
+    order = np.lexsort((xy[:, 1], xy[:, 0]))
+    s = xy[order]
+    new = np.ones(s.shape[0], dtype=bool)
+    new[1:] = (s[1:, 0] != s[:-1, 0]) | (s[1:, 1] != s[:-1, 1])
+    group = np.cumsum(new) - 1
+    weights = np.ones(s.shape[0]) if w is None else w[order]
+    return s[new], np.bincount(group, weights=weights)
+
+
+def _reach_in_cells(kernel: str, bandwidth: float, cell: float) -> int:
+    """Cells from a point's own cell to the farthest cell centre its kernel reaches."""
+    return int(math.ceil(_support_radius(kernel, bandwidth) / cell + 0.5))
+
+
+def _stencil(kernel: str, bandwidth: float, cell: float) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) offsets of the cells whose centre a point anywhere in cell (0, 0) can reach."""
+    m = _reach_in_cells(kernel, bandwidth, cell)
+    d = np.arange(-m, m + 1)
+    di, dj = (a.ravel() for a in np.meshgrid(d, d, indexing="ij"))
+    gap_i, gap_j = np.maximum(np.abs(di) - 0.5, 0.0), np.maximum(np.abs(dj) - 0.5, 0.0)
+    near = gap_i**2 + gap_j**2 <= (_support_radius(kernel, bandwidth) / cell) ** 2
+    return di[near], dj[near]
+
+
+def _direct_on_grid(
+    locations: np.ndarray, weights: np.ndarray, kernel: str, bandwidth: float, cell: float,
+    x_min: float, y_max: float, n_rows: int, n_cols: int,
+) -> np.ndarray:
+    """Exact kernel sum at every cell centre, per m^2, over distinct locations.
+
+    Each location adds the kernel evaluated exactly at the cell centres within
+    its reach (the :func:`_stencil`, about ``pi (bandwidth / cell + 1)^2``
+    cells for the quartic kernel); the cost is the occupied locations times it.
+    """
+    di, dj = _stencil(kernel, bandwidth, cell)
+    out = np.zeros(n_rows * n_cols)
+    col = np.floor((locations[:, 0] - x_min) / cell).astype(np.int64)
+    row = np.floor((y_max - locations[:, 1]) / cell).astype(np.int64)
+    step = max(1, _DIRECT_CHUNK // di.size)
+    for a in range(0, locations.shape[0], step):
+        i = row[a : a + step, None] + di
+        j = col[a : a + step, None] + dj
+        dx = x_min + (j + 0.5) * cell - locations[a : a + step, 0:1]
+        dy = y_max - (i + 0.5) * cell - locations[a : a + step, 1:2]
+        k = _kernel_values(kernel, dx * dx + dy * dy, bandwidth) * weights[a : a + step, None]
+        keep = (i >= 0) & (i < n_rows) & (j >= 0) & (j < n_cols) & (k > 0)
+        out += np.bincount(i[keep] * n_cols + j[keep], weights=k[keep], minlength=out.size)
+    return out.reshape(n_rows, n_cols)
+
+
+def _subgrid_factor(kernel: str, bandwidth: float, cell: float) -> int:
+    """Sub-cells per cell side that put FFT_MIN_CELLS sub-cells in a bandwidth (1: the grid itself)."""
+    return max(1, math.ceil(FFT_MIN_CELLS[kernel] * cell / bandwidth - 1e-9))
+
+
 def _density_on_grid(
     xy: np.ndarray,
     w: np.ndarray | None,
@@ -366,20 +476,30 @@ def _density_on_grid(
     n_rows: int,
     n_cols: int,
 ) -> np.ndarray:
-    """Density per km^2 at the cell centres of the given grid (raster order)."""
-    k = _sampled_kernel(kernel, bandwidth, cell)
-    half = (k.shape[0] - 1) // 2
-    pad = half + 1  # one more cell for the linear-binning spread
-    binned = _linear_bin(
-        xy, w, x_min - pad * cell, y_max + pad * cell, n_rows + 2 * pad, n_cols + 2 * pad, cell
+    """Density per km^2 at the cell centres of the given grid (raster order).
+
+    Within 0.5% of the surface's peak of the exact kernel sum at any
+    bandwidth of at least one cell: see :data:`FFT_MIN_CELLS` and the
+    "How it is computed" section of :func:`kernel_density`.
+    """
+    frame = (x_min, y_max, n_rows, n_cols)
+    f = _subgrid_factor(kernel, bandwidth, cell)
+    if f == 1:
+        return _fft_on_grid(xy, w, kernel, bandwidth, cell, *frame) * _M2_PER_KM2
+    locations, weights = _occupied_locations(xy, w)
+    stencil = _stencil(kernel, bandwidth, cell)[0].size
+    pad = 2 * (_reach_in_cells(kernel, bandwidth, cell / f) + 1)
+    fine_cells = (n_rows * f + pad) * (n_cols * f + pad)
+    # The cheaper of the two, counting a direct kernel evaluation (about ten
+    # numpy temporaries) as ten FFT operations; both are within the bound.
+    if _DIRECT_COST * locations.shape[0] * stencil <= fine_cells * math.log2(fine_cells) or fine_cells > MAX_CELLS:
+        return _direct_on_grid(locations, weights, kernel, bandwidth, cell, *frame) * _M2_PER_KM2
+    # Every cell centre is a sub-cell centre: with an even f the sub-grid starts half a sub-cell out.
+    shift, extra = (0.5 * cell / f, 1) if f % 2 == 0 else (0.0, 0)
+    fine = _fft_on_grid(
+        locations, weights, kernel, bandwidth, cell / f, x_min - shift, y_max + shift, n_rows * f + extra, n_cols * f + extra
     )
-    # 'valid' output index i is centred on padded index i + half; we want
-    # padded indices pad .. pad + n - 1, i.e. valid indices 1 .. n.
-    dens = signal.fftconvolve(binned, k, mode="valid")[1:-1, 1:-1]
-    dens *= _M2_PER_KM2
-    peak = dens.max(initial=0.0)
-    dens[dens < peak * _ROUNDOFF] = 0.0  # also clears FFT's tiny negative values
-    return dens
+    return fine[f // 2 :: f, f // 2 :: f] * _M2_PER_KM2
 
 
 def kernel_density(
@@ -406,22 +526,39 @@ def kernel_density(
     surface integrates to the number of points: ``density.sum() *
     cell_area_km2 == n`` when the grid covers every kernel.
 
-    **How it is computed.** Points are *linearly binned* onto the cell centres
-    of a grid padded by the kernel's reach (each point's weight is shared by
-    the four nearest centres with bilinear weights), then convolved by FFT
-    with the kernel sampled at the centre offsets. The sampled kernel is
-    rescaled to sum to exactly 1 (so no incident is gained or lost); for a
-    bandwidth of 5 cells or more that rescaling differs from 1 by under 0.1%.
-    Linear binning keeps each point's weight and mean position exactly; its
-    error against the exact sum is second order, about ``(cell / bandwidth)^2``
-    of one kernel's peak per point at worst (1% of the peak at a bandwidth of
-    10 cells, 0.16% at 25 cells), and it largely cancels between neighbouring
-    points: with the default bandwidth and cell size (4 to 45 cells per
-    bandwidth on our test data) the largest error we measured was 0.02-0.14%
-    of the surface's peak. Simple (nearest-centre) binning would be first
-    order, ``cell / bandwidth``.
+    **How it is computed.** The surface is within 0.5% of its peak of the
+    exact sum above for any bandwidth of at least one cell, stacked records
+    included (many incidents geocoded to one street point), by the first of
+    these that applies:
+
+    1. A bandwidth of at least :data:`FFT_MIN_CELLS` cells (20 for the
+       quartic kernel, 10 for the Gaussian): points are *linearly binned* onto
+       the cell centres of a grid padded by the kernel's reach (each point's
+       weight is shared by the four nearest centres with bilinear weights),
+       then convolved by FFT with the kernel sampled at the centre offsets,
+       rescaled to sum to exactly 1 (so the surface integrates to ``n``).
+       Linear binning keeps each point's weight and mean position exactly;
+       its error is second order, at worst about ``100 (cell / bandwidth)^2``
+       percent of a kernel's peak (0.25% at 20 cells).
+    2. A smaller bandwidth: whichever is cheaper of
+
+       - the **direct sum** over the distinct locations (stacked records are
+         summed once, with their total weight): each location adds the kernel
+         evaluated exactly at the cell centres within its reach, so the cost
+         is the occupied locations times about ``pi (bandwidth / cell + 1)^2``,
+         small exactly when the bandwidth spans few cells; it is the exact sum;
+       - linear binning and FFT on a **sub-grid** with enough sub-cells per
+         cell side to put 20 (10) sub-cells in a bandwidth, laid so that every
+         cell centre is a sub-cell centre, read there.
+
+       Here the kernel is not rescaled: the surface is the kernel sum at the
+       cell centres, which integrates to ``n`` only up to the Riemann-sum error of the
+       kernel (under 0.1% from 5 cells per bandwidth, several percent at 1-2
+       cells, where a point's mass depends on where it sits in its cell).
+
     Values below ``1e-12`` of the peak are FFT round-off and are set to 0, so
-    cells beyond every quartic kernel are exactly 0.
+    cells beyond every quartic kernel are exactly 0. ``docs/methods.md``
+    gives the measured error at each bandwidth/cell ratio.
 
     Parameters
     ----------
@@ -439,13 +576,15 @@ def kernel_density(
         Non-negative weight per point (Esri's population field), e.g. number
         of victims. Default: 1 per point.
     extent : tuple (xmin, ymin, xmax, ymax), optional
-        Area to map, metres. The grid starts at the north-west corner
-        ``(xmin, ymax)`` and covers the extent with whole cells (the last row
-        and column may reach past ``ymin`` / ``xmax``). Points outside still
-        contribute to cells within their kernel's reach. Default: the points'
-        bounding box padded by the kernel's support radius (one bandwidth for
-        the quartic kernel, 4 bandwidths for the Gaussian) plus one cell, so
-        that no density mass falls off the grid.
+        Area to map, metres. The grid covers it with whole cells whose edges
+        lie on the multiples of ``cell_size``
+        (:func:`spatial_analysis.grids.align_extent`, the rule
+        :func:`~spatial_analysis.grids.square_grid` follows, so both give the
+        same cells), reaching past it by less than a cell on each side.
+        Points outside still contribute to cells within their kernel's reach.
+        Default: the points' bounding box padded by the kernel's support
+        radius (one bandwidth for the quartic kernel, 4 bandwidths for the
+        Gaussian) plus one cell, so that no density mass falls off the grid.
 
     Returns
     -------
@@ -486,7 +625,7 @@ def kernel_density(
     >>> grid = kernel_density(pts, bandwidth=400, cell_size=50)
     >>> grid.kernel, grid.bandwidth, grid.cell_size
     ('quartic', 400.0, 50.0)
-    >>> round(grid.integral(), 6)  # density per km^2 x km^2 per cell = n
+    >>> round(grid.integral(), 1)  # density per km^2 x km^2 per cell = n, up to 0.0002%
     1000.0
     """
     xy = check_points(points)
@@ -517,18 +656,16 @@ def kernel_density(
         hi = np.array([x.max(), y.max()]) + reach
         if cell is None:
             cell = float(min(hi - lo)) / 250.0
-        xmin, ymin = lo - cell
-        xmax, ymax = hi + cell
-    else:
-        xmin, ymin, xmax, ymax = ext
-        if cell is None:
-            cell = min(xmax - xmin, ymax - ymin) / 250.0
+        ext = (*(lo - cell), *(hi + cell))
+    elif cell is None:
+        cell = min(ext[2] - ext[0], ext[3] - ext[1]) / 250.0
     if h < cell:
         warnings.warn(
             f"bandwidth {h:.6g} m is smaller than cell_size {cell:.6g} m; the surface is little more than "
             "binned counts. Use a smaller cell_size or a larger bandwidth",
             stacklevel=2,
         )
+    (xmin, ymin, xmax, ymax), _, _ = align_extent(ext, cell)
     n_rows, n_cols = _grid_shape(xmax - xmin, ymax - ymin, cell)
     dens = _density_on_grid(
         xy, w, kernel=kern, bandwidth=h, cell=cell, x_min=xmin, y_max=ymax, n_rows=n_rows, n_cols=n_cols
@@ -536,10 +673,111 @@ def kernel_density(
     return DensityGrid(dens, x_min=xmin, y_max=ymax, cell_size=cell, bandwidth=h, kernel=kern, n_points=xy.shape[0])
 
 
+# --------------------------------------------------------------------------- reading the surface
+
+READ_MODES = ("centroid", "mean")
+
+
+def _bilinear(grid: DensityGrid, xy: np.ndarray) -> np.ndarray:
+    """Bilinear interpolation between cell centres (exact at a centre, clamped at the rim)."""
+    n_rows, n_cols = grid.shape
+    u = np.clip((xy[:, 0] - grid.x_min) / grid.cell_size - 0.5, 0.0, n_cols - 1.0)
+    v = np.clip((grid.y_max - xy[:, 1]) / grid.cell_size - 0.5, 0.0, n_rows - 1.0)
+    j0 = np.minimum(np.floor(u).astype(np.intp), max(n_cols - 2, 0))
+    i0 = np.minimum(np.floor(v).astype(np.intp), max(n_rows - 2, 0))
+    j1, i1 = np.minimum(j0 + 1, n_cols - 1), np.minimum(i0 + 1, n_rows - 1)
+    fx, fy = u - j0, v - i0
+    z = grid.density
+    top = z[i0, j0] * (1 - fx) + z[i0, j1] * fx
+    bottom = z[i1, j0] * (1 - fx) + z[i1, j1] * fx
+    return top * (1 - fy) + bottom * fy
+
+
+def density_at(
+    grid: DensityGrid,
+    cells: gpd.GeoDataFrame | gpd.GeoSeries | npt.ArrayLike,
+    *,
+    how: Literal["centroid", "mean"] = "centroid",
+) -> np.ndarray:
+    """The density surface read at given cells: one value per cell, in their order.
+
+    Parameters
+    ----------
+    grid : DensityGrid
+        A surface from :func:`kernel_density`.
+    cells : GeoDataFrame or GeoSeries of polygons or points, or array of shape (n, 2)
+        Where to read, in the grid's projected CRS (metres): a tessellation
+        from :mod:`spatial_analysis.grids`, boundary polygons, or points.
+    how : {"centroid", "mean"}, default "centroid"
+        ``"centroid"``: the surface at each geometry's centroid, interpolated
+        bilinearly between cell centres (exact where the centroid is a cell
+        centre, as for a :func:`~spatial_analysis.grids.square_grid` of the
+        grid's cell size: both follow one origin rule). ``"mean"``: the mean
+        of the grid cells whose centre lies in each polygon (on its boundary
+        included); a polygon that holds no cell centre gets its centroid
+        value. Use ``"mean"`` for polygons larger than a grid cell.
+
+    Returns
+    -------
+    numpy.ndarray of shape (n,)
+        Density per km^2 (or the surface's unit).
+
+    Raises
+    ------
+    ValueError
+        A geographic or missing CRS, an unknown ``how``, or cells whose
+        centroid lies outside the grid's extent (build the grid with an
+        ``extent`` that covers them).
+
+    Examples
+    --------
+    >>> from spatial_analysis.grids import square_grid
+    >>> pts = [[300_050.0, 1_900_050.0]]
+    >>> grid = kernel_density(pts, bandwidth=300, cell_size=100, extent=(299_500, 1_899_500, 300_600, 1_900_600))
+    >>> cells = square_grid(100, extent=(299_800, 1_899_800, 300_300, 1_900_300), crs="EPSG:32616")
+    >>> at = density_at(grid, cells)
+    >>> i, j = np.unravel_index(grid.density.argmax(), grid.shape)
+    >>> bool(at.max() == grid.density[i, j]), round(float(at.max()), 3)  # 3 / (pi 0.3^2) per km^2
+    (True, 10.61)
+    """
+    if not isinstance(grid, DensityGrid):
+        raise TypeError(f"grid must be a DensityGrid; got {type(grid).__name__}")
+    mode = check_choice(how, READ_MODES, name="how")
+    if isinstance(cells, gpd.GeoDataFrame | gpd.GeoSeries):
+        check_geodataframe_projected(cells, name="cells")
+        geoms = np.asarray(cells.geometry if isinstance(cells, gpd.GeoDataFrame) else cells)
+        if shapely.is_empty(geoms).any():
+            raise ValueError(f"cells has an empty geometry at row {int(np.flatnonzero(shapely.is_empty(geoms))[0])}")
+        centroids = shapely.get_coordinates(shapely.centroid(geoms))
+    else:
+        centroids = check_points(cells, name="cells", min_points=0)
+        check_projected_metres(centroids, name="cells")
+        geoms = None
+    x0, y0, x1, y1 = grid.extent
+    outside = (centroids[:, 0] < x0) | (centroids[:, 0] > x1) | (centroids[:, 1] < y0) | (centroids[:, 1] > y1)
+    if outside.any():
+        raise ValueError(
+            f"cells: {int(outside.sum())} of {len(centroids)} centroids lie outside the density grid's extent "
+            f"{tuple(round(v, 1) for v in grid.extent)}; compute the grid with an extent that covers the cells"
+        )
+    values = _bilinear(grid, centroids)
+    if mode == "centroid" or geoms is None:
+        return values
+    x, y = grid.cell_centres()
+    centres = shapely.points(x.ravel(), y.ravel())
+    cell_idx, centre_idx = shapely.STRtree(centres).query(geoms, predicate="intersects")
+    n = len(geoms)
+    sums = np.bincount(cell_idx, weights=grid.density.ravel()[centre_idx], minlength=n)
+    counts = np.bincount(cell_idx, minlength=n)
+    held = counts > 0
+    values[held] = sums[held] / counts[held]
+    return values
+
+
 # --------------------------------------------------------------------------- estimator
 
 
-class KernelDensity:
+class KernelDensity(Estimator):
     """Kernel density estimator with a scikit-learn shape.
 
     Same method and defaults as :func:`kernel_density`; ``__init__`` only stores
@@ -600,28 +838,15 @@ class KernelDensity:
         self.kernel = kernel
         self.extent = extent
 
-    def get_params(self, deep: bool = True) -> dict:
-        """Parameters as a dict (scikit-learn convention)."""
-        return {"bandwidth": self.bandwidth, "cell_size": self.cell_size, "kernel": self.kernel, "extent": self.extent}
-
-    def set_params(self, **params) -> KernelDensity:
-        """Set parameters by name (scikit-learn convention); returns self."""
-        valid = self.get_params()
-        for key, value in params.items():
-            if key not in valid:
-                raise ValueError(f"invalid parameter {key!r} for KernelDensity; valid: {sorted(valid)}")
-            setattr(self, key, value)
-        return self
-
     def fit(self, X: npt.ArrayLike, y: None = None, *, sample_weight: npt.ArrayLike | None = None) -> KernelDensity:
         """Compute the density surface of the points ``X``.
 
         Parameters
         ----------
-        X : array-like of shape (n, 2)
+        X : array-like of shape (n, 2), or GeoSeries/GeoDataFrame of points
             x, y in metres.
         y : None
-            Ignored; present for pipeline compatibility.
+            Not used; must be None (a weight array goes in ``sample_weight``).
         sample_weight : array-like of shape (n,), optional
             Non-negative weight per point. Keyword-only so that a weight array
             can never be taken for ``y``.
@@ -631,8 +856,11 @@ class KernelDensity:
         KernelDensity
             self, fitted.
         """
+        if y is not None:
+            raise TypeError(f"y is not used by KernelDensity and must be None; got {type(y).__name__}")
+        xy, _ = check_coordinates(X, name="X")
         grid = kernel_density(
-            X,
+            xy,
             bandwidth=self.bandwidth,
             cell_size=self.cell_size,
             kernel=self.kernel,
@@ -645,12 +873,6 @@ class KernelDensity:
         self.density_ = grid.density
         self.n_features_in_ = 2
         return self
-
-    def __repr__(self) -> str:
-        return (
-            f"KernelDensity(bandwidth={self.bandwidth!r}, cell_size={self.cell_size!r}, "
-            f"kernel={self.kernel!r}, extent={self.extent!r})"
-        )
 
 
 # --------------------------------------------------------------------------- contour bands
@@ -798,12 +1020,9 @@ def density_bands(
     """
     if not isinstance(grid, DensityGrid):
         raise TypeError(f"grid must be a DensityGrid; got {type(grid).__name__}")
-    try:
-        crs_obj = pyproj.CRS.from_user_input(crs)
-    except pyproj.exceptions.CRSError as exc:
-        raise ValueError(f"crs is not a valid CRS: {crs!r} ({exc})") from None
-    if crs_obj.is_geographic:
-        raise ValueError(f"crs must be projected in metres (EPSG:32616 for Belize); got geographic {crs!r}")
+    crs_obj = check_crs(crs)
+    if crs_obj is None:
+        raise ValueError("crs must be a projected CRS in metres (EPSG:32616 for Belize); got None")
     chosen = [name for name, v in (("top_shares", top_shares), ("quantiles", quantiles), ("thresholds", thresholds)) if v is not None]
     if len(chosen) > 1:
         raise ValueError(f"give only one of top_shares, quantiles, thresholds; got {', '.join(chosen)}")

@@ -95,7 +95,8 @@ import numpy.typing as npt
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from ._validation import check_choice, check_int, check_points, check_positive, check_projected_metres
+from ._validation import check_choice, check_coordinates, check_int, check_points, check_positive, check_projected_metres
+from .base import Estimator
 
 __all__ = [
     "INCIDENT_LABELS",
@@ -610,7 +611,7 @@ def near_repeat_labels(
     return _labels(pts, days, same_location_tolerance=tol, label_distance=dist, label_days=window, metric=metric)
 
 
-class NearRepeat:
+class NearRepeat(Estimator):
     """Near-repeat analysis (Knox test + incident labels), sklearn-style.
 
     Parameters
@@ -696,21 +697,22 @@ class NearRepeat:
         self.label_distance = label_distance
         self.label_days = label_days
 
-    def fit(self, points: npt.ArrayLike, times: npt.ArrayLike) -> "NearRepeat":
+    def fit(self, X: npt.ArrayLike, y: npt.ArrayLike) -> "NearRepeat":
         """Run the Knox test and label the incidents.
 
         Parameters
         ----------
-        points : array_like, shape (n, 2)
+        X : array_like of shape (n, 2), or GeoSeries/GeoDataFrame of points
             Incident x, y in metres.
-        times : array_like, shape (n,)
+        y : array_like, shape (n,)
             Incident times in days, or dates/datetimes.
 
         Returns
         -------
         self
         """
-        pts, days, metric = _prepare(points, times, self.metric)
+        xy, _ = check_coordinates(X, name="X")
+        pts, days, metric = _prepare(xy, y, self.metric)
         s_edges = _spatial_edges(
             self.spatial_bandwidth, self.n_spatial_bands, self.same_location_tolerance, self.spatial_edges
         )

@@ -10,6 +10,7 @@ import itertools
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from spatial_analysis.forecast import (
@@ -204,11 +205,40 @@ def test_no_later_crimes_warns_in_curve():
     assert curve["pai"].isna().all()
 
 
+def test_unequal_cells_flag_whole_cells_until_the_area_is_reached():
+    scores, counts, areas = [3, 2, 1, 0], [2, 1, 1, 0], [1.0, 3.0, 1.0, 1.0]  # total area 6
+    small = forecast_accuracy(scores, counts, area_share=1 / 6, cell_areas=areas)
+    # the first cell alone has 1/6 of the area and 2 of the 4 crimes: PAI 0.5 / (1/6) = 3; the best cell is the same
+    assert (small.n_flagged, small.area_share, small.hit_rate, small.pai, small.pei) == (1, 1 / 6, 0.5, 3.0, 1.0)
+    half = forecast_accuracy(scores, counts, area_share=0.5, cell_areas=areas)
+    # cells 0 and 1 reach 4 of 6 (>= 3): 3 of 4 crimes -> PAI 0.75 / (4/6); by crimes per area the best
+    # order is 0, 2, 1, which reaches an area of 4 only with all three: 4 crimes -> PEI 3 / 4
+    assert (half.n_flagged, half.area_share, half.hit_rate, half.pei) == (2, 4 / 6, 0.75, 0.75)
+    assert half.pai == pytest.approx(1.125)
+
+
+def test_equal_cell_areas_give_the_equal_area_result(rng):
+    scores = rng.integers(0, 4, 200).astype(float)  # many ties
+    counts = rng.poisson(1.0, 200)
+    plain = pai_curve(scores, counts)
+    with_areas = pai_curve(scores, counts, cell_areas=np.full(200, 22_500.0))
+    pd.testing.assert_frame_equal(plain, with_areas)
+
+
+def test_unscored_cells_rank_below_every_scored_cell():
+    # Gi* with zero_cells="drop" gives NaN to cells it did not analyse
+    scores = [np.nan, 2.0, np.nan, 1.0]
+    counts = [5, 1, 0, 1]
+    assert forecast_accuracy(scores, counts, area_share=0.5).crimes_captured == 2.0  # the two scored cells
+    # a third flag must take one of the two unscored cells: ties share it, (5 + 0) / 2
+    assert forecast_accuracy(scores, counts, area_share=0.75).crimes_captured == 4.5
+
+
 @pytest.mark.parametrize(
     ("scores", "counts", "kwargs", "exc", "match"),
     [
         (SCORES, COUNTS[:5], {}, ValueError, "same shape"),
-        (np.r_[SCORES[:9], np.nan], COUNTS, {}, ValueError, "scores"),
+        (np.r_[SCORES[:9], np.inf], COUNTS, {}, ValueError, "scores"),
         (SCORES, np.r_[COUNTS[:9], -1], {}, ValueError, "counts"),
         (SCORES, np.r_[COUNTS[:9], np.inf], {}, ValueError, "counts"),
         (SCORES, COUNTS, {"area_share": 0}, ValueError, "area_share"),
@@ -217,7 +247,7 @@ def test_no_later_crimes_warns_in_curve():
         (SCORES, COUNTS, {"ties": "random"}, ValueError, "ties"),
         ([], [], {}, ValueError, "empty"),
     ],
-    ids=["shape", "nan-score", "negative-count", "inf-count", "share-zero", "share-big", "share-str", "ties", "empty"],
+    ids=["shape", "inf-score", "negative-count", "inf-count", "share-zero", "share-big", "share-str", "ties", "empty"],
 )
 def test_bad_input_raises_naming_the_parameter(scores, counts, kwargs, exc, match):
     with pytest.raises(exc, match=match):

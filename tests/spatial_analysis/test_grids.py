@@ -34,8 +34,8 @@ def points(rng):
 @pytest.fixture(params=["square", "hexagon"], ids=["square", "hexagon"])
 def cells(request):
     if request.param == "square":
-        return square_grid(100, extent=EXTENT)
-    return hex_grid(60, extent=EXTENT)
+        return square_grid(100, extent=EXTENT, crs=32616)
+    return hex_grid(60, extent=EXTENT, crs=32616)
 
 
 def oracle_counts(cells, pts):
@@ -49,7 +49,7 @@ def oracle_counts(cells, pts):
 
 
 def test_square_grid_shape_and_raster_order():
-    cells = square_grid(100, extent=EXTENT)
+    cells = square_grid(100, extent=EXTENT, crs=32616)
     assert len(cells) == 60
     assert cells["row"].max() == 5 and cells["col"].max() == 9
     nw = cells.set_index(["row", "col"]).geometry.loc[(0, 0)]
@@ -57,15 +57,32 @@ def test_square_grid_shape_and_raster_order():
     assert np.allclose(cells.area, 100 * 100)
 
 
-def test_square_grid_covers_non_multiple_extent():
-    cells = square_grid(300, extent=EXTENT)  # 1000 x 600 -> 4 x 2 cells
-    assert len(cells) == 8
+def test_square_grid_covers_non_multiple_extent_with_edges_on_multiples_of_the_cell():
+    # x 300,000-301,000 -> 300,000-301,200 (4 columns); y 1,900,000-1,900,600 -> 1,899,900-1,900,800 (3 rows)
+    cells = square_grid(300, extent=EXTENT, crs=32616)
+    assert len(cells) == 12
+    assert cells.total_bounds.tolist() == [X0, Y0 - 100, X0 + 1200, Y0 + 800]
     assert cells.union_all().contains(shapely.box(*EXTENT))
+
+
+def test_square_grid_and_kernel_density_share_cells_over_any_extent():
+    from spatial_analysis.kde import kernel_density
+
+    grid = kernel_density([[X0 + 333.3, Y0 + 271.8]], bandwidth=450, cell_size=150)  # default extent
+    cells = square_grid(150, extent=(X0 + 17, Y0 + 5, X0 + 701, Y0 + 555), crs=32616)
+    xs = np.unique(cells.bounds[["minx", "maxx"]].to_numpy())
+    offsets = (xs - grid.x_min) / grid.cell_size
+    np.testing.assert_array_equal(offsets, np.round(offsets))
+
+
+def test_square_grid_without_crs_warns_that_it_assumes_utm_16n():
+    with pytest.warns(UserWarning, match="assuming EPSG:32616"):
+        square_grid(100, extent=EXTENT)
 
 
 @pytest.mark.parametrize("side", [37.0, 60.0, 155.101], ids=["37m", "60m", "155m"])
 def test_hex_cells_have_equal_area_and_cover_extent(side):
-    cells = hex_grid(side, extent=EXTENT)
+    cells = hex_grid(side, extent=EXTENT, crs=32616)
     np.testing.assert_allclose(cells.area, 3 * np.sqrt(3) / 2 * side**2, rtol=1e-9)
     assert cells.union_all().buffer(1e-6).contains(shapely.box(*EXTENT))
     # a tiling: no overlaps, so areas add up to the union's area
@@ -73,7 +90,7 @@ def test_hex_cells_have_equal_area_and_cover_extent(side):
 
 
 def test_hex_side_for_area_matches_square_area():
-    cells = hex_grid(hex_side_for_area(250.0**2), extent=EXTENT)
+    cells = hex_grid(hex_side_for_area(250.0**2), extent=EXTENT, crs=32616)
     np.testing.assert_allclose(cells.area, 250.0**2, rtol=1e-12)
 
 
@@ -81,7 +98,7 @@ def test_boundary_keeps_only_intersecting_cells():
     boundary = shapely.Point(X0 + 500, Y0 + 300).buffer(250)
     cells = square_grid(50, boundary=boundary, crs="EPSG:32616")
     assert cells.intersects(boundary).all()
-    full = square_grid(50, extent=boundary.bounds)
+    full = square_grid(50, extent=boundary.bounds, crs=32616)
     dropped = full[~full.cell_id.isin(cells.cell_id)]
     assert len(dropped) > 0
     assert (dropped.intersection(boundary).area == 0).all()
@@ -113,7 +130,7 @@ def test_bad_grid_parameters_raise(kwargs, exc, match):
 
 def test_too_many_cells_raise():
     with pytest.raises(ValueError, match="cell_size"):
-        square_grid(1, extent=(250_000, 1_750_000, 400_000, 2_050_000))
+        square_grid(1, extent=(250_000, 1_750_000, 400_000, 2_050_000), crs=32616)
 
 
 # --------------------------------------------------------------------------- counting
@@ -145,14 +162,14 @@ def test_points_on_edges_and_vertices_are_counted_once(cells):
 
 
 def test_square_shared_edge_goes_east_and_south():
-    cells = square_grid(100, extent=(X0, Y0, X0 + 200, Y0 + 200))
+    cells = square_grid(100, extent=(X0, Y0, X0 + 200, Y0 + 200), crs=32616)
     pos = assign_cells(cells, [[X0 + 100, Y0 + 150], [X0 + 50, Y0 + 100], [X0 + 200, Y0], [X0, Y0 + 200]])
     rc = cells[["row", "col"]].to_numpy()[pos].tolist()
     assert rc == [[0, 1], [1, 0], [1, 1], [0, 0]]  # outer east/south edges are closed
 
 
 def test_point_on_rim_of_filtered_cells_goes_to_the_kept_neighbour():
-    cells = square_grid(100, extent=(X0, Y0, X0 + 300, Y0 + 100))
+    cells = square_grid(100, extent=(X0, Y0, X0 + 300, Y0 + 100), crs=32616)
     west = cells[cells["col"] == 0]
     # on the edge between col 0 (kept) and col 1 (filtered out): the east-going tie rule would lose it
     assert assign_cells(west, [[X0 + 100, Y0 + 50]]).tolist() == [0]
@@ -208,7 +225,7 @@ def test_points_outside_warn_and_are_not_counted(cells):
 
 
 def test_counts_are_vectorised_fast_enough(points):
-    cells = hex_grid(25, extent=EXTENT)
+    cells = hex_grid(25, extent=EXTENT, crs=32616)
     many = np.tile(points, (40, 1))  # 200k points
     import time
 

@@ -8,18 +8,15 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from spatial_analysis.autocorrelation import _peak_indices, incremental_spatial_autocorrelation, morans_i
 from spatial_analysis.hotspots import (
     GetisOrdGiStar,
-    _peak_indices,
-    confidence_bins,
-    false_discovery_rate,
     gi_star,
     gi_star_z_scores,
-    incremental_spatial_autocorrelation,
-    morans_i,
     ohsa_k,
     optimized_distance_band,
 )
+from spatial_analysis.significance import confidence_bins, false_discovery_rate
 from spatial_analysis.weights import (
     distance_band_weights,
     k_neighbour_distances,
@@ -482,3 +479,10 @@ def test_warnings_point_at_the_caller(run):
     with pytest.warns(UserWarning, match="no neighbour") as record:
         run(pts, y)
     assert all(w.filename == __file__ for w in record)
+
+
+def test_isolated_cells_warning_gives_the_distance_in_readable_metres():
+    y = np.arange(36.0)
+    with pytest.warns(UserWarning, match=r"no neighbour within 123 m;") as record:
+        gi_star(_grid(6, 6), y, distance=123.456789, min_incidents=None)
+    assert "123.456789" not in str(record[0].message)
