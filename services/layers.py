@@ -12,16 +12,18 @@ generated migration) and its own tests.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from geo_bco.models import AreaCount, ClusterPolygon, EmergingCell, HotSpotCell, KdeContour, NearRepeatLabel
+from geo_bco.models import (AreaCount, ClusterPolygon, EmergingCell, ForecastCell, HotSpotCell, KdeContour,
+                            NearRepeatLabel)
 from spatial_analysis.emerging import CATEGORIES
 
-from .jobs import area_counts, clusters, emerging, hotspots, kde, near_repeat
+from .jobs import area_counts, clusters, emerging, forecast, hotspots, kde, near_repeat
 from .jobs.selection import POINT_PRECISIONS
 
 
@@ -146,6 +148,22 @@ def near_repeat_legend(rows: list[dict]) -> Legend:
         for label, color in LABEL_COLORS.items() if label in present))
 
 
+FORECAST_COLORS = {0.01: "#7a0177", 0.03: "#c51b8a", 0.05: "#fa9fb5"}
+
+
+def forecast_legend(rows: list[dict]) -> Legend:
+    """Top 1/3/5% of the area for the next period; the note says which method won and how it did."""
+    present = _counts(rows, "top_share")
+    classes = tuple(LegendClass(share, f"Top {share:.0%} of the area for next month", color, present.get(str(share), 0))
+                    for share, color in FORECAST_COLORS.items() if str(share) in present)
+    note = ""
+    if rows and rows[0].get("run_parameters"):
+        chosen = json.loads(rows[0]["run_parameters"])
+        note = (f"Chosen by backtest: {chosen['winner']}. Of the crimes in the last month, the top "
+                f"{chosen['area_share']:.0%} of cells it forecast held {chosen['last_period_hit_rate']:.0%}.")
+    return Legend("top_share", "categorical", classes, note=note)
+
+
 CHOROPLETH = ("#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000")
 
 
@@ -219,6 +237,16 @@ REGISTRY: dict[str, LayerKind] = {kind.name: kind for kind in (
         default_precisions=(*POINT_PRECISIONS, "locality", "district"), time_field="period_start",
         legend=area_count_legend, map_type="fill", keywords=("counts", "rates", "CompStat", "choropleth"),
         map_filter={"period": "ytd", "category": "all"}),
+    LayerKind(
+        name="forecast", title="Forecast hot spots (chosen by backtest)",
+        description="The cells expected to hold next month's crime: the top 1/3/5% of the area by the method "
+                    "and scale that best predicted past months (prior counts, recency-weighted counts, kernel "
+                    "density at several radii, Gi*, a blend, a self-exciting model), chosen by mean PAI at 3% over "
+                    "12 rolling monthly folds; the leaderboard is on the run (/api/runs/{run_id}/).",
+        model=ForecastCell, params=forecast.ForecastParams, job=forecast.run,
+        public_columns=("id", "cell", "name", "score", "rank", "top_share"),
+        legend=forecast_legend, map_type="fill", keywords=("forecast", "PAI", "prospective hot spots"),
+        order="top_share DESC"),
 )}
 
 

@@ -3,7 +3,8 @@ from .analysis import AnalysisRun
 from .gazetteer import Place
 from .imports import ImportBatch, RejectedRow
 from .incidents import GeocodePrecision, Incident, OffenceType
-from .layers import AreaCount, ClusterPolygon, EmergingCell, HotSpotCell, KdeContour, LayerRow, NearRepeatLabel
+from .layers import (AreaCount, ClusterPolygon, EmergingCell, ForecastCell, HotSpotCell, KdeContour, LayerRow,
+                     NearRepeatLabel)
 
 __all__ = [
     "AnalysisRun",
@@ -12,6 +13,7 @@ __all__ = [
     "AreaCount",
     "ClusterPolygon",
     "EmergingCell",
+    "ForecastCell",
     "GeocodePrecision",
     "HotSpotCell",
     "ImportBatch",

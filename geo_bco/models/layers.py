@@ -133,3 +133,18 @@ class AreaCount(LayerRow):
     class Meta:
         ordering = ["run", "boundary_set", "code", "category", "period", "period_start"]
         indexes = [models.Index(fields=["run", "period", "period_start"])]
+
+
+class ForecastCell(LayerRow):
+    """One cell in the top 5% of a forecast run: where the chosen method expects next period's crime."""
+
+    cell = models.PositiveIntegerField()
+    name = models.CharField(max_length=200, blank=True, help_text="The boundary's name, for boundary cells.")
+    score = models.FloatField(help_text="The winning method's score for the next period (higher = more expected).")
+    rank = models.PositiveIntegerField(help_text="1 = the cell expected to hold the most crime.")
+    top_share = models.FloatField(help_text="The smallest top share (0.01, 0.03, 0.05) of the area the cell is in.")
+    geom = models.MultiPolygonField(srid=4326)
+
+    class Meta:
+        ordering = ["run", "rank"]
+        constraints = [models.UniqueConstraint(fields=["run", "cell"], name="forecast_unique_cell")]

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.postgis
 #: small but valid parameters per kind, so the contract runs in seconds
 FAST = {"kde": {"bandwidth": 2000}, "hotspots": {"cell_size": 2000}, "emerging": {"cell_size": 3000},
         "clusters": {"method": "dbscan", "eps": 400, "min_samples": 5}, "near-repeat": {"permutations": 19},
-        "area-counts": {}}
+        "area-counts": {}, "forecast": {"cell_size": 5000}}
 
 
 @pytest.fixture
@@ -192,3 +192,25 @@ def test_area_counts_equal_a_sql_count_with_rates_and_previous_period(incidents)
     assert pct == (pytest.approx(100 * (count - previous) / previous) if previous else None)
     periods = {r[0] for r in rows("SELECT DISTINCT period FROM geo_bco_areacount WHERE run_id = %s", [run.pk])}
     assert periods == {"month", "28d", "ytd"}
+
+
+def test_forecast_writes_the_winners_top_cells_and_keeps_the_leaderboard(reference_data, demo_incidents):
+    demo_incidents(rows=1500, days=730)
+    run = run_of("forecast")
+    selection = run.summary["selection"]
+    assert run.resolved_parameters["winner"] == selection["method"]
+    assert {row["candidate"] for row in run.summary["leaderboard"]} >= {"prior counts"}
+    shares = dict(rows("SELECT top_share, count(*) FROM geo_bco_forecastcell WHERE run_id = %s GROUP BY 1", [run.pk]))
+    assert set(shares) <= {0.01, 0.03, 0.05} and sum(shares.values()) > 0
+    ranks = [r[0] for r in rows("SELECT rank FROM geo_bco_forecastcell WHERE run_id = %s ORDER BY score DESC",
+                                [run.pk])]
+    assert ranks == sorted(ranks) == list(range(1, len(ranks) + 1))
+    legend = REGISTRY["forecast"].legend(rows_of_view("public_forecast"))
+    assert "Chosen by backtest" in legend.note and selection["method"] in legend.note
+
+
+def rows_of_view(view: str) -> list[dict]:
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT * FROM {view}")
+        names = [c.name for c in cur.description]
+        return [dict(zip(names, r)) for r in cur.fetchall()]
