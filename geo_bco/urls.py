@@ -2,13 +2,11 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from services import views
-from services.ogc import views as ogc_views
 
 urlpatterns = [
     path("", views.web_map, name="web-map"),
     path("admin/", admin.site.urls),
     path("api/", include("services.api.urls")),
-    # The OpenAPI document is built lazily (see services/ogc/views.py); the rest is pygeoapi's own Django app.
-    re_path(r"^ogcapi/openapi/?$", ogc_views.openapi, name="ogc-openapi"),
-    path("ogcapi/", include("pygeoapi.django_.urls")),
+    # pygeoapi's API behind geo-bco's own routes: /ogcapi and /ogcapi/ alike (see services/ogc/views.py).
+    re_path(r"^ogcapi(?:/|$)", include("services.ogc.urls")),
 ]

@@ -7,3 +7,6 @@ class ServicesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import tasks  # noqa: F401  registers the procrastinate tasks
+        from .ogc import formats
+
+        formats.register()

@@ -1,6 +1,9 @@
 """Public REST API (GeoJSON). Reads only the public views: see services/models.py."""
 
+import math
+
 from rest_framework import generics
+from rest_framework.exceptions import ParseError
 from rest_framework_gis.filters import InBBoxFilter
 from rest_framework_gis.pagination import GeoJsonPagination
 
@@ -15,6 +18,20 @@ class FeaturePages(GeoJsonPagination):
     max_page_size = 10000
 
 
+class FiniteInBBoxFilter(InBBoxFilter):
+    """``in_bbox`` with four finite numbers, else a 400 naming the parameter (NaN reached PostGIS)."""
+
+    def get_filter_bbox(self, request):
+        text = request.query_params.get(self.bbox_param) or ""
+        try:
+            numbers = [float(n) for n in text.split(",")] if text else []
+        except ValueError:
+            numbers = []  # not numbers at all: the parent class reports it
+        if not all(math.isfinite(v) for v in numbers):
+            raise ParseError(f"{self.bbox_param}: every coordinate must be a finite number")
+        return super().get_filter_bbox(request)
+
+
 class DistrictList(generics.ListAPIView):
     queryset = PublicDistrict.objects.order_by("name")
     serializer_class = serializers.DistrictSerializer
@@ -27,7 +44,7 @@ class IncidentList(generics.ListAPIView):
     queryset = PublicIncident.objects.order_by("id")
     serializer_class = serializers.IncidentSerializer
     pagination_class = FeaturePages
-    filter_backends = [InBBoxFilter]
+    filter_backends = [FiniteInBBoxFilter]
     bbox_filter_field = "geom"
     bbox_filter_include_overlapping = True
 

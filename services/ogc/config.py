@@ -8,47 +8,20 @@ want a file (``pygeoapi config validate``, a separate pygeoapi container).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-#: Belize, in CRS84 (lon/lat): the collections' spatial extent.
+from .collections import COLLECTIONS, Collection
+
+#: Belize, in CRS84 (lon/lat): the spatial extent of a collection that holds no rows yet.
 BELIZE_BBOX = [-89.23, 15.88, -87.45, 18.50]
 
-PROVIDER = "services.ogc.providers.DjangoPostgreSQLProvider"
+PROVIDER = "services.ogc.providers.FastPostgreSQLProvider"
 CRS_LIST = [
     "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
     "http://www.opengis.net/def/crs/EPSG/0/4326",
     "http://www.opengis.net/def/crs/EPSG/0/32616",
 ]
-
-#: collection id -> (database view, title, description, keywords)
-COLLECTIONS: dict[str, tuple[str, str, str, list[str]]] = {
-    "districts": (
-        "ogc_districts",
-        "Districts of Belize",
-        "The six districts (Natural Earth 10m admin-1) with their latest population figure, "
-        "its year and source.",
-        ["boundaries", "districts", "population"],
-    ),
-    "incidents": (
-        "ogc_incidents",
-        "Incidents (public)",
-        "Recorded incidents as the public may see them: sensitive offences left out, "
-        "locations snapped to a 250 m grid, dates without time.",
-        ["crime", "incidents"],
-    ),
-    "kde-contours": (
-        "ogc_kde_contours",
-        "Kernel density hot spots (latest run)",
-        "Density bands (top 1/5/10% of the area) of the latest successful kernel density run.",
-        ["crime", "hotspots", "kernel density"],
-    ),
-    "kde-contours-all": (
-        "ogc_kde_contours_all",
-        "Kernel density hot spots (every run)",
-        "Density bands of every successful kernel density run; filter with run_id=N.",
-        ["crime", "hotspots", "kernel density", "history"],
-    ),
-}
 
 
 def connection_params(settings_dict: dict[str, Any]) -> dict[str, Any]:
@@ -63,31 +36,48 @@ def connection_params(settings_dict: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _collection(view: str, title: str, description: str, keywords: list[str], data: dict) -> dict:
+def collection_config(collection: Collection, data: dict, provider: str = PROVIDER) -> dict:
+    """pygeoapi's resource block for one collection.
+
+    The extents here are the fallback (Belize, no time); ``services.ogc.views``
+    puts the ones measured from the data in place on each request.
+    """
+    provider_def = {
+        "type": "feature",
+        "name": provider,
+        "data": data,
+        "id_field": collection.id_field,
+        "table": collection.table,
+        "geom_field": collection.geometry,
+        "storage_crs": CRS_LIST[0],  # PostGIS SRID 4326 holds lon/lat: that is CRS84
+        "crs": CRS_LIST,
+    }
+    if collection.time_field:
+        provider_def["time_field"] = collection.time_field
     return {
         "type": "collection",
-        "title": title,
-        "description": description,
-        "keywords": keywords,
+        "title": collection.title,
+        "description": collection.description,
+        "keywords": list(collection.keywords),
         "links": [],
         "extents": {"spatial": {"bbox": BELIZE_BBOX, "crs": CRS_LIST[0]}},
-        "providers": [
-            {
-                "type": "feature",
-                "name": PROVIDER,
-                "data": data,
-                "id_field": "id",
-                "table": view,
-                "geom_field": "geom",
-                "storage_crs": CRS_LIST[0],  # PostGIS SRID 4326 holds lon/lat: that is CRS84
-                "crs": CRS_LIST,
-            }
-        ],
+        "providers": [provider_def],
     }
 
 
-def build_pygeoapi_config(*, public_url: str, debug: bool, database: dict[str, Any] | None = None) -> dict:
-    """Return pygeoapi's configuration dict for the service at ``public_url``."""
+def build_pygeoapi_config(
+    *,
+    public_url: str,
+    debug: bool,
+    database: dict[str, Any] | None = None,
+    collections: Iterable[Collection] = COLLECTIONS,
+    provider: str = PROVIDER,
+) -> dict:
+    """Return pygeoapi's configuration dict for the service at ``public_url``.
+
+    ``collections`` is what the layer registry hands over; ``provider`` is a dotted
+    path (the benchmark points it at pygeoapi's stock provider to compare).
+    """
     if database is None:
         from django.conf import settings
 
@@ -120,7 +110,5 @@ def build_pygeoapi_config(*, public_url: str, debug: bool, database: dict[str, A
             "provider": {"name": "Belize Crime Observatory", "url": public_url},
             "contact": {"name": "Belize Crime Observatory", "url": public_url, "role": "pointOfContact"},
         },
-        "resources": {
-            cid: _collection(view, title, desc, kw, data) for cid, (view, title, desc, kw) in COLLECTIONS.items()
-        },
+        "resources": {c.id: collection_config(c, data, provider) for c in collections},
     }
