@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from services import views
+from services.ogc import views as ogc_views
 
 urlpatterns = [
     path("", views.web_map, name="web-map"),
     path("admin/", admin.site.urls),
     path("api/", include("services.api.urls")),
     # pygeoapi's API behind geo-bco's own routes: /ogcapi and /ogcapi/ alike (see services/ogc/views.py).
-    re_path(r"^ogcapi(?:/|$)", include("services.ogc.urls")),
+    re_path(r"^ogcapi$", ogc_views.landing_page),  # the service's own self link: no redirect to /ogcapi/
+    path("ogcapi/", include("services.ogc.urls")),
 ]

@@ -14,8 +14,9 @@ import math
 import shapely.geometry
 import shapely.validation
 from django.db import connections
+from pygeofilter.ast import Attribute
 from pygeofilter.values import Geometry
-from pygeoapi.crs import get_transform_from_spec
+from pygeoapi.crs import get_srid, get_transform_from_spec
 from pygeoapi.provider.base import ProviderInvalidQueryError, ProviderItemNotFoundError
 from pygeoapi.provider.sql import GenericSQLProvider, PostgreSQLProvider
 from sqlalchemy import Date, DateTime, Float, Integer, Numeric, and_, cast, func, select, true
@@ -77,25 +78,32 @@ def typed_value(column, value: str, parameter: str):
     return value
 
 
-def check_geometries(node) -> None:
-    """Refuse (400) a CQL2 filter holding a geometry PostGIS would choke on.
+def prepare_filter(node, columns: set[str], srid: int) -> None:
+    """Check a parsed CQL2 filter and make its geometries PostGIS-ready, in place.
 
-    PostGIS answers an unclosed ring or a self-intersecting polygon with an internal
-    error, which is the client's mistake, so each literal is checked with shapely first.
+    pygeofilter quietly compiles an unknown property to a constant, and PostGIS answers
+    an unclosed ring or a self-intersecting polygon with an internal error: both are
+    the client's mistake (400). pygeoapi labels filter geometries with the storage
+    CRS's URI, which pygeofilter turns into ``SRID=<URI>``; they are relabelled with
+    the storage SRID.
     """
-    if isinstance(node, Geometry):
+    if isinstance(node, Attribute):
+        if node.name not in columns:
+            raise invalid("filter", f"unknown property {node.name!r}; see the collection's queryables")
+    elif isinstance(node, Geometry):
         try:
             geometry = shapely.geometry.shape(node.geometry)
         except (ValueError, TypeError, AttributeError) as exc:
             raise invalid("filter", f"invalid geometry ({exc})") from None
         if not geometry.is_valid:
             raise invalid("filter", f"invalid geometry ({shapely.validation.explain_validity(geometry)})")
+        node.geometry["crs"] = {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{srid}"}}
     elif isinstance(node, (list, tuple)):
         for child in node:
-            check_geometries(child)
+            prepare_filter(child, columns, srid)
     elif hasattr(node, "__dataclass_fields__"):
         for name in node.__dataclass_fields__:
-            check_geometries(getattr(node, name))
+            prepare_filter(getattr(node, name), columns, srid)
 
 
 class DjangoPostgreSQLProvider(PostgreSQLProvider):
@@ -167,7 +175,7 @@ class DjangoPostgreSQLProvider(PostgreSQLProvider):
         return super()._get_bbox_filter(bbox)
 
     def _get_cql_filters(self, filterq):
-        check_geometries(filterq)
+        prepare_filter(filterq, set(self.table_model.__table__.columns.keys()), get_srid(self.storage_crs))
         try:
             return super()._get_cql_filters(filterq)
         except (ValueError, TypeError, AttributeError, KeyError) as exc:

@@ -13,6 +13,7 @@ urlpatterns = [
     re_path(r"^conformance/?$", views.conformance, name="conformance"),
     re_path(r"^TileMatrixSets/?$", views.tilematrixsets, name="tilematrixsets"),
     re_path(r"^TileMatrixSets/(?P<tilematrixset_id>[^/]+)/?$", views.tilematrixsets, name="tilematrixset"),
+    re_path(r"^processes/?$", views.processes, name="processes"),
     re_path(r"^collections/?$", views.collections, name="collections"),
     re_path(rf"^collections/{ID}/?$", views.collections, name="collection-detail"),
     re_path(rf"^collections/{ID}/schema/?$", views.collection_schema, name="collection-schema"),

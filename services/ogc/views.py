@@ -28,7 +28,7 @@ from pygeoapi.api import API, APIRequest
 from pygeoapi.api import conformance as pygeoapi_conformance
 from pygeoapi.api import describe_collections, get_collection_schema, landing_page as pygeoapi_landing_page
 from pygeoapi.api import openapi_ as pygeoapi_openapi
-from pygeoapi.api import itemtypes, tiles
+from pygeoapi.api import itemtypes, processes as processes_api, tiles
 from pygeoapi.models.provider.base import TileMatrixSetEnum
 from pygeoapi.openapi import get_oas
 
@@ -139,4 +139,5 @@ collection_queryables = ogc_view(itemtypes.get_collection_queryables)
 collection_items = ogc_view(_items, temporal=False, check_format=False)
 collection_item = ogc_view(itemtypes.get_collection_item)
 tilematrixsets = ogc_view(_tilematrixsets)
+processes = ogc_view(processes_api.describe_processes)  # none are offered; the landing page links here
 not_found = ogc_view(_not_found)

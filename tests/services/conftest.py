@@ -4,6 +4,10 @@ import pytest
 
 from geo_bco.demo import write_csv
 from geo_bco.ingest import import_file
+from services import public_cache
+from services.jobs import create_run, execute_run
+from services.jobs.selection import normalise_filter
+from services.ogc.config import build_pygeoapi_config
 
 
 @pytest.fixture
@@ -15,3 +19,29 @@ def demo_incidents(tmp_path):
         return import_file(path, source_system="demo")
 
     return load
+
+
+@pytest.fixture(scope="session")
+def ogc_connections_closed(django_db_setup, django_db_blocker):
+    """pygeoapi keeps a SQLAlchemy pool per process and the live server thread its own
+    Django connection; close those sessions before pytest-django drops the test
+    database (which refuses while they are open)."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cur:
+        cur.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+@pytest.fixture
+def ogc(ogc_connections_closed, live_server, settings, reference_data_committed, demo_incidents):
+    """A live server with demo incidents and one KDE run, pygeoapi pointed at it."""
+    settings.PYGEOAPI_CONFIG = build_pygeoapi_config(public_url=live_server.url, debug=False)
+    demo_incidents(rows=300)
+    execute_run(create_run("kde", parameters={"bandwidth": 2000}, input_filter=normalise_filter()).pk)
+    public_cache.invalidate()  # what imports and runs do once they commit
+    return f"{live_server.url}/ogcapi"
+

@@ -11,43 +11,13 @@ import pytest
 import requests
 from django.core.management import call_command
 
+from services import public_cache
 from services.jobs import create_run, execute_run
 from services.jobs.selection import normalise_filter
-from services import public_cache
 from services.ogc.collections import COLLECTIONS
-from services.ogc.config import build_pygeoapi_config
+from ogc_http import get
 
 pytestmark = pytest.mark.postgis
-
-
-@pytest.fixture(scope="session")
-def ogc_connections_closed(django_db_setup, django_db_blocker):
-    """pygeoapi keeps a SQLAlchemy pool per process; close its sessions before
-    pytest-django drops the test database (which refuses while they are open)."""
-    yield
-    from django.db import connection
-
-    with django_db_blocker.unblock(), connection.cursor() as cur:
-        cur.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND application_name = 'geo-bco-ogcapi'"
-        )
-
-
-@pytest.fixture
-def ogc(ogc_connections_closed, live_server, settings, reference_data_committed, demo_incidents):
-    """A live server with demo incidents and one KDE run, pygeoapi pointed at it."""
-    settings.PYGEOAPI_CONFIG = build_pygeoapi_config(public_url=live_server.url, debug=False)
-    demo_incidents(rows=300)
-    execute_run(create_run("kde", parameters={"bandwidth": 2000}, input_filter=normalise_filter()).pk)
-    public_cache.invalidate()  # what imports and runs do once they commit
-    return f"{live_server.url}/ogcapi"
-
-
-def get(url: str, **params) -> dict:
-    response = requests.get(url, params={"f": "json", **params}, timeout=30)
-    assert response.status_code == 200, f"{url}: {response.status_code} {response.text[:300]}"
-    return response.json()
 
 
 def test_landing_page_links_service_desc_and_conformance(ogc):
