@@ -40,7 +40,12 @@ SERVED_METHODS = ("GET", "HEAD", "OPTIONS")
 
 @functools.cache
 def _openapi_document(public_url: str) -> dict:
-    return get_oas(settings.PYGEOAPI_CONFIG)
+    """pygeoapi's document without the ``post`` operations (transactions and CQL2-JSON
+    searches, which this read-only API does not serve: it answers them with a 405)."""
+    document = get_oas(settings.PYGEOAPI_CONFIG)
+    for operations in document["paths"].values():
+        operations.pop("post", None)
+    return document
 
 
 def openapi_document() -> dict:
