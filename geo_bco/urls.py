@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.web_map, name="web-map"),
     path("admin/", admin.site.urls),
     path("api/", include("services.api.urls")),
+    path("tiles/", include("services.tiles.urls")),
     # pygeoapi's API behind geo-bco's own routes: /ogcapi and /ogcapi/ alike (see services/ogc/views.py).
     re_path(r"^ogcapi$", ogc_views.landing_page),  # the service's own self link: no redirect to /ogcapi/
     path("ogcapi/", include("services.ogc.urls")),

@@ -10,6 +10,13 @@ from services.jobs.selection import normalise_filter
 from services.ogc.config import build_pygeoapi_config
 
 
+@pytest.fixture(autouse=True)
+def fresh_public_cache():
+    """Each test starts with no cached extents, counts or tiles: in production the
+    imports and runs that change the data call ``invalidate()``; tests flush tables."""
+    public_cache.invalidate()
+
+
 @pytest.fixture
 def demo_incidents(tmp_path):
     """Import a small seeded synthetic set (needs reference data in the database)."""

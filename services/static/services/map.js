@@ -1,5 +1,6 @@
-// The observatory's web map: districts, public incidents and the latest kernel
-// density bands, all from geo-bco's own endpoints. No external base map: the
+// The observatory's web map: districts, public incidents (vector tiles: counts per
+// cell until street zoom, then the points) and the latest kernel density bands,
+// all from geo-bco's own endpoints. No external base map: the
 // background is plain, so the map works offline.
 (function () {
   "use strict";
@@ -25,10 +26,10 @@
   });
 
   map.on("load", async () => {
-    const [districts, incidents, kde] = await Promise.all([fetchJson(E.districts), fetchJson(E.incidents), fetchJson(E.kde)]);
+    const [districts, kde] = await Promise.all([fetchJson(E.districts), fetchJson(E.kde)]);
     map.addSource("districts", { type: "geojson", data: districts });
     map.addSource("kde", { type: "geojson", data: kde });
-    map.addSource("incidents", { type: "geojson", data: incidents });
+    map.addSource("incidents", { type: "vector", url: E.incidents });
     map.addLayer({ id: "districts-fill", type: "fill", source: "districts", paint: { "fill-color": "#f4f1e8" } });
     map.addLayer({
       id: "kde-fill", type: "fill", source: "kde",
@@ -39,10 +40,13 @@
     });
     map.addLayer({ id: "districts-line", type: "line", source: "districts", paint: { "line-color": "#444", "line-width": 1.2 } });
     // Incidents appear from town scale on: at national scale they would hide the hot spots.
+    // Below street zoom a feature is a cell with a count (sized by it), then a point.
     map.addLayer({
-      id: "incidents", type: "circle", source: "incidents", minzoom: 10,
+      id: "incidents", type: "circle", source: "incidents", "source-layer": "incidents", minzoom: 10,
       paint: {
-        "circle-radius": ["interpolate", ["linear"], ["zoom"], 10, 2, 15, 5],
+        "circle-radius": ["interpolate", ["linear"], ["zoom"],
+          10, ["case", ["has", "count"], ["min", 14, ["+", 2, ["sqrt", ["get", "count"]]]], 2],
+          17, ["case", ["has", "count"], ["min", 14, ["+", 2, ["sqrt", ["get", "count"]]]], 6]],
         "circle-color": "#1f4e79", "circle-opacity": 0.7,
         "circle-stroke-color": "#ffffff", "circle-stroke-width": 0.5,
       },
@@ -75,7 +79,9 @@
     });
     map.on("click", "incidents", (e) => {
       const p = e.features[0].properties;
-      popup.setLngLat(e.lngLat).setDOMContent(card(p.offence_label, p.occurred_on)).addTo(map);
+      const content = p.count != null ? card(`${p.count} incidents`, "in this cell; zoom in for each one")
+        : card(p.offence_label, p.occurred_on);
+      popup.setLngLat(e.lngLat).setDOMContent(content).addTo(map);
     });
     map.once("idle", () => { document.body.dataset.ready = "true"; });
   });
