@@ -9,6 +9,7 @@ collection needs (cached counts, keyset pages). Both raise pygeoapi's
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 
 import shapely.geometry
@@ -19,7 +20,7 @@ from pygeofilter.values import Geometry
 from pygeoapi.crs import get_srid, get_transform_from_spec
 from pygeoapi.provider.base import ProviderInvalidQueryError, ProviderItemNotFoundError
 from pygeoapi.provider.sql import GenericSQLProvider, PostgreSQLProvider
-from sqlalchemy import Date, DateTime, Float, Integer, Numeric, and_, cast, func, select, true
+from sqlalchemy import JSON, Date, DateTime, Float, Integer, Numeric, and_, cast, func, select, true
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
@@ -32,6 +33,12 @@ BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
 
 #: A filtered ``numberMatched`` is counted exactly up to this many rows, else omitted.
 EXACT_COUNT_CAP = 100_000
+
+
+@functools.cache
+def storage_srid(crs_uri: str) -> int:
+    """The SRID of a CRS URI (pyproj's look-up costs ~8 ms: done once per URI)."""
+    return get_srid(crs_uri)
 
 
 def invalid(parameter: str, problem: str) -> ProviderInvalidQueryError:
@@ -175,7 +182,8 @@ class DjangoPostgreSQLProvider(PostgreSQLProvider):
         return super()._get_bbox_filter(bbox)
 
     def _get_cql_filters(self, filterq):
-        prepare_filter(filterq, set(self.table_model.__table__.columns.keys()), get_srid(self.storage_crs))
+        if filterq:
+            prepare_filter(filterq, set(self.table_model.__table__.columns.keys()), storage_srid(self.storage_crs))
         try:
             return super()._get_cql_filters(filterq)
         except (ValueError, TypeError, AttributeError, KeyError) as exc:
@@ -223,6 +231,24 @@ class FastPostgreSQLProvider(DjangoPostgreSQLProvider):
         matched = session.execute(query).scalar_one()
         return matched if matched <= EXACT_COUNT_CAP else None
 
+    def _features_as_geojson(self, session, where, order, offset, limit, select_properties, skip_geometry):
+        """One page as GeoJSON features, the geometry written by PostGIS (``ST_AsGeoJSON``).
+
+        pygeoapi's own path turns each row's WKB into a shapely object and back into
+        a mapping, which costs more than the query on a 1000-feature page.
+        """
+        names = list(dict.fromkeys(select_properties)) if select_properties else list(self.fields)
+        columns = [self._column(name) for name in names]
+        if not skip_geometry:
+            columns.append(cast(func.ST_AsGeoJSON(self._column(self.geom)), JSON).label("geojson_geometry_"))
+        columns.append(self._column(self.id_field).label("feature_id_"))
+        rows = session.execute(select(*columns).where(*where).order_by(*order).offset(offset).limit(limit))
+        return [
+            {"type": "Feature", "id": row.feature_id_, "properties": {name: row[i] for i, name in enumerate(names)},
+             "geometry": None if skip_geometry else row.geojson_geometry_}
+            for row in rows
+        ]
+
     def _total(self, session: Session) -> int:
         return cached(
             f"ogc-count:{self.table}",
@@ -255,16 +281,18 @@ class FastPostgreSQLProvider(DjangoPostgreSQLProvider):
                         response["numberMatched"] = matched
                 if resulttype == "hits":
                     return response
-                rows = (
-                    session.query(self.table_model)
-                    .filter(*where)
-                    .options(self._select_properties_clause(select_properties, skip_geometry))
-                    .order_by(*self._get_order_by_clauses(sortby, self.table_model))
-                    .offset(offset)
-                    .limit(limit)
-                )
-                transform = get_transform_from_spec(crs_transform_spec)
-                response["features"] = [self._sqlalchemy_to_feature(r, transform, select_properties) for r in rows]
+                order = self._get_order_by_clauses(sortby, self.table_model)
+                if crs_transform_spec is None:
+                    response["features"] = self._features_as_geojson(
+                        session, where, order, offset, limit, select_properties, skip_geometry)
+                else:  # reprojection (and axis order) exactly as pygeoapi does it
+                    rows = (
+                        session.query(self.table_model).filter(*where)
+                        .options(self._select_properties_clause(select_properties, skip_geometry))
+                        .order_by(*order).offset(offset).limit(limit)
+                    )
+                    transform = get_transform_from_spec(crs_transform_spec)
+                    response["features"] = [self._sqlalchemy_to_feature(r, transform, select_properties) for r in rows]
         except DataError as exc:
             raise invalid("query", str(exc.orig).splitlines()[0]) from None
         response["numberReturned"] = len(response["features"])
