@@ -75,6 +75,11 @@ class Server:
 
     def __init__(self, argv: list[str], url: str, env: dict):
         self.url = url
+        try:
+            requests.get(url, timeout=5)
+            raise RuntimeError(f"something already answers at {url}: stop it or pass another --port")
+        except requests.ConnectionError:
+            pass
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
@@ -104,7 +109,7 @@ def gunicorn(port: int, db_url: str) -> Server:
 
 def tipg(uvicorn: str, port: int, db_url: str) -> Server:
     env = {**os.environ, "DATABASE_URL": db_url.replace("postgres://", "postgresql://"),
-           "TIPG_DB_SCHEMAS": '["public"]', "TIPG_DB_TABLES": '["ogc_incidents"]'}
+           "TIPG_DB_SCHEMAS": '["public"]'}
     argv = [uvicorn, "tipg.main:app", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"]
     return Server(argv, f"http://127.0.0.1:{port}/collections", env)
 

@@ -17,7 +17,9 @@ class TileLayer:
     ``points_from_zoom``: for point layers, below this zoom the points are counted
     into square cells (``cells_per_tile`` across a tile, so a cell is a fixed size on
     screen) and each cell is one point feature with a ``count``; from this zoom on,
-    the points themselves are served. ``None`` serves the features as they are.
+    the points are served with their ``properties``, those at the same place with the
+    same properties as one feature with a ``count``. ``None`` serves the features as
+    they are (districts, bands).
     """
 
     id: str
@@ -35,7 +37,7 @@ TILE_LAYERS: tuple[TileLayer, ...] = (
     TileLayer("districts", "ogc_districts", "Districts of Belize",
               ("code", "name", "population", "population_year", "population_kind")),
     TileLayer("incidents", "ogc_incidents", "Incidents (public)",
-              ("offence", "offence_label", "category", "occurred_on"), points_from_zoom=14),
+              ("offence", "offence_label", "category"), points_from_zoom=14),
     TileLayer("kde-contours", "ogc_kde_contours", "Kernel density hot spots (latest run)",
               ("run_id", "band", "top_share", "incident_share")),
 )

@@ -27,12 +27,18 @@ _ENVELOPE = sql.SQL(
 
 
 def _features_sql(layer: TileLayer) -> sql.Composed:
+    """Features clipped to the tile. For point layers, points at the same place with the
+    same properties are one feature with a ``count``: public points sit on a 250 m
+    grid, and a street-zoom tile over Belize City holds ~33,000 points at ~90 places."""
     columns = sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(p)) for p in layer.properties)
+    grouped = layer.points_from_zoom is not None
     return sql.SQL(
-        "SELECT ST_AsMVTGeom(ST_Transform(t.{geom}, 3857), bounds.env, {extent}, {buffer}, true) AS geom, {columns} "
-        "FROM {table} t, bounds WHERE t.{geom} && bounds.env4326"
+        "SELECT ST_AsMVTGeom(ST_Transform(t.{geom}, 3857), bounds.env, {extent}, {buffer}, true) AS geom, {columns}"
+        "{count} FROM {table} t, bounds WHERE t.{geom} && bounds.env4326{group}"
     ).format(geom=sql.Identifier(layer.geometry), table=sql.Identifier(layer.table), columns=columns,
-             extent=sql.Literal(EXTENT), buffer=sql.Literal(BUFFER))
+             extent=sql.Literal(EXTENT), buffer=sql.Literal(BUFFER),
+             count=sql.SQL(", count(*) AS count" if grouped else ""),
+             group=sql.SQL(" GROUP BY bounds.env, t.{}, {}").format(sql.Identifier(layer.geometry), columns) if grouped else sql.SQL(""))
 
 
 def _cells_sql(layer: TileLayer) -> sql.Composed:

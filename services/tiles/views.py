@@ -26,7 +26,8 @@ def _tilejson(request: HttpRequest, layer: TileLayer) -> dict:
     template = request.build_absolute_uri(reverse("tile", args=[layer.id, 0, 0, 0])).replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt")
     fields = {name: "String" for name in layer.properties}
     if layer.points_from_zoom is not None:
-        fields["count"] = f"Number (incidents in the cell, below zoom {layer.points_from_zoom})"
+        fields["count"] = (f"Number: incidents in the cell (below zoom {layer.points_from_zoom}) "
+                           "or at the place with these properties")
     return {
         "tilejson": "3.0.0",
         "name": layer.id,

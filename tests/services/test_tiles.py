@@ -75,8 +75,11 @@ def test_street_zoom_tile_holds_the_public_points_in_it(site, ogc):
     assert response.headers["X-Tile-Aggregated"] == "features"
     inside = incidents_in(ogc, tile_bounds(z, x, y))
     with_buffer = incidents_in(ogc, tile_bounds(z, x, y, grow=BUFFER / EXTENT))
-    assert inside > 0 and inside <= len(features) <= with_buffer
-    assert {"offence", "occurred_on"} <= set(features[0]["properties"])
+    served = sum(f["properties"]["count"] for f in features)
+    assert inside > 0 and inside <= served <= with_buffer
+    assert all({"offence", "offence_label", "category", "count"} == set(f["properties"]) for f in features)
+    places = {(tuple(f["geometry"]["coordinates"]), f["properties"]["offence"]) for f in features}
+    assert len(places) == len(features)  # one feature per place and offence
 
 
 @pytest.mark.parametrize("z", [7, 10, 12], ids=["national", "district", "town"])

@@ -40,13 +40,13 @@
     });
     map.addLayer({ id: "districts-line", type: "line", source: "districts", paint: { "line-color": "#444", "line-width": 1.2 } });
     // Incidents appear from town scale on: at national scale they would hide the hot spots.
-    // Below street zoom a feature is a cell with a count (sized by it), then a point.
+    // Below street zoom a feature is a cell with a count (sized by it), then a place and offence with a count.
     map.addLayer({
       id: "incidents", type: "circle", source: "incidents", "source-layer": "incidents", minzoom: 10,
       paint: {
         "circle-radius": ["interpolate", ["linear"], ["zoom"],
-          10, ["case", ["has", "count"], ["min", 14, ["+", 2, ["sqrt", ["get", "count"]]]], 2],
-          17, ["case", ["has", "count"], ["min", 14, ["+", 2, ["sqrt", ["get", "count"]]]], 6]],
+          10, ["case", ["has", "offence"], 2, ["min", 14, ["+", 2, ["sqrt", ["get", "count"]]]]],
+          17, ["case", ["has", "offence"], 6, ["min", 14, ["+", 2, ["sqrt", ["get", "count"]]]]]],
         "circle-color": "#1f4e79", "circle-opacity": 0.7,
         "circle-stroke-color": "#ffffff", "circle-stroke-width": 0.5,
       },
@@ -79,8 +79,8 @@
     });
     map.on("click", "incidents", (e) => {
       const p = e.features[0].properties;
-      const content = p.count != null ? card(`${p.count} incidents`, "in this cell; zoom in for each one")
-        : card(p.offence_label, p.occurred_on);
+      const content = p.offence_label ? card(p.offence_label, `${p.count} at this place (250 m grid)`)
+        : card(`${p.count} incidents`, "in this cell; zoom in for the offences");
       popup.setLngLat(e.lngLat).setDOMContent(content).addTo(map);
     });
     map.once("idle", () => { document.body.dataset.ready = "true"; });
