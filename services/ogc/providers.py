@@ -8,9 +8,11 @@ collection needs (cached counts, keyset pages). Both raise pygeoapi's
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import math
+from collections.abc import Iterator
 
 import shapely.geometry
 import shapely.validation
@@ -57,6 +59,15 @@ def parse_instant(text: str, column_type, parameter: str):
         return dt.date.fromisoformat(text)
     except ValueError:
         raise invalid(parameter, f"{text!r} is not an RFC 3339 date or date-time") from None
+
+
+@contextlib.contextmanager
+def data_errors_are_client_errors() -> Iterator[None]:
+    """SQLSTATE class 22 (data exception): a value from the request PostgreSQL cannot use, a 400."""
+    try:
+        yield
+    except DataError as exc:
+        raise invalid("query", str(exc.orig).splitlines()[0]) from None
 
 
 def typed_value(column, value: str, parameter: str):
@@ -205,10 +216,8 @@ class DjangoPostgreSQLProvider(PostgreSQLProvider):
             return self._sqlalchemy_to_feature(item, get_transform_from_spec(crs_transform_spec))
 
     def query(self, *args, **kwargs):
-        try:
+        with data_errors_are_client_errors():
             return super().query(*args, **kwargs)
-        except DataError as exc:  # SQLSTATE class 22: a value from the request PostgreSQL cannot use
-            raise invalid("query", str(exc.orig).splitlines()[0]) from None
 
 
 class FastPostgreSQLProvider(DjangoPostgreSQLProvider):
@@ -273,28 +282,25 @@ class FastPostgreSQLProvider(DjangoPostgreSQLProvider):
         if keyset and page.after is not None:
             where.append(id_column > typed_value(id_column, page.after, "after"))
         response = {"type": "FeatureCollection", "features": [], "numberReturned": 0}
-        try:
-            with Session(self._engine) as session:
-                if page is None or page.after is None:
-                    matched = self._count(session, where) if filtered else self._total(session)
-                    if matched is not None:
-                        response["numberMatched"] = matched
-                if resulttype == "hits":
-                    return response
-                order = self._get_order_by_clauses(sortby, self.table_model)
-                if crs_transform_spec is None:
-                    response["features"] = self._features_as_geojson(
-                        session, where, order, offset, limit, select_properties, skip_geometry)
-                else:  # reprojection (and axis order) exactly as pygeoapi does it
-                    rows = (
-                        session.query(self.table_model).filter(*where)
-                        .options(self._select_properties_clause(select_properties, skip_geometry))
-                        .order_by(*order).offset(offset).limit(limit)
-                    )
-                    transform = get_transform_from_spec(crs_transform_spec)
-                    response["features"] = [self._sqlalchemy_to_feature(r, transform, select_properties) for r in rows]
-        except DataError as exc:
-            raise invalid("query", str(exc.orig).splitlines()[0]) from None
+        with data_errors_are_client_errors(), Session(self._engine) as session:
+            if page is None or page.after is None:
+                matched = self._count(session, where) if filtered else self._total(session)
+                if matched is not None:
+                    response["numberMatched"] = matched
+            if resulttype == "hits":
+                return response
+            order = self._get_order_by_clauses(sortby, self.table_model)
+            if crs_transform_spec is None:
+                response["features"] = self._features_as_geojson(
+                    session, where, order, offset, limit, select_properties, skip_geometry)
+            else:  # reprojection (and axis order) exactly as pygeoapi does it
+                rows = (
+                    session.query(self.table_model).filter(*where)
+                    .options(self._select_properties_clause(select_properties, skip_geometry))
+                    .order_by(*order).offset(offset).limit(limit)
+                )
+                transform = get_transform_from_spec(crs_transform_spec)
+                response["features"] = [self._sqlalchemy_to_feature(r, transform, select_properties) for r in rows]
         response["numberReturned"] = len(response["features"])
         if keyset and page is not None and response["numberReturned"] == limit:
             response["links"] = [page.next_link(response["features"][-1]["id"])]
