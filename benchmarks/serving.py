@@ -4,6 +4,10 @@ PostgreSQL provider over the same table on the same server (and tipg, when insta
     .venv/bin/python benchmarks/serving.py [--incidents 100000 1000000] [--clients 8] [--seconds 10]
                                           [--port 8114] [--tipg /path/to/venv/bin/uvicorn]
 
+Needs ``pip install -e .[bench]`` (psycopg2 for the stock provider, gunicorn); tipg
+pins its own FastAPI/pydantic stack, so give it a virtualenv of its own
+(``python3 -m venv /tmp/tipg && /tmp/tipg/bin/pip install tipg uvicorn``).
+
 Uses its own database (``<name>_bench`` next to DATABASE_URL's, as benchmarks/ingest.py
 does), loads synthetic incidents with the project's import, and stores the public
 incident view as a materialized view of the same name with a GIST index (what the
