@@ -30,7 +30,7 @@ apt_install() {
   if [ ! -f /var/lib/apt/periodic/geo-bco-updated ] || [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -print -quit)" ]; then
     apt-get update -qq && mkdir -p /var/lib/apt/periodic && touch /var/lib/apt/periodic/geo-bco-updated
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 pg_major() {
@@ -44,7 +44,8 @@ install_system() {
   [ -n "$major" ] || die "PostgreSQL is not installed and could not be installed"
   apt_install "postgresql-$major-postgis-3"
   command -v npm >/dev/null 2>&1 || apt_install nodejs npm
-  if [ "${1:-}" = test ]; then apt_install chromium chromium-driver; fi
+  # test: a browser for the web map, real QGIS (run by /usr/bin/python3) for the OGC API
+  if [ "${1:-}" = test ]; then apt_install chromium chromium-driver python3-qgis qgis-providers; fi
 }
 
 # --- Python ---------------------------------------------------------------------
@@ -124,6 +125,7 @@ setup() {
   ensure_postgres
   say "migrating the database"
   "$VENV/bin/bco" migrate --no-input -v 0
+  "$VENV/bin/bco" createcachetable
   "$VENV/bin/bco" load-boundaries --belize -v 0 >/dev/null
   "$VENV/bin/bco" load-gazetteer --belize -v 0 >/dev/null
   "$VENV/bin/bco" collectstatic --no-input -v 0

@@ -197,6 +197,10 @@ PYGEOAPI_CONFIG: dict = {}
 #: building it introspects the collections in the database, which settings must not do.
 OPENAPI_DOCUMENT: dict = {}
 
+#: One cache shared by every web worker and the CLI (OGC extents and counts, tiles):
+#: PostgreSQL, so the web tier keeps no state and an import's invalidation reaches all.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "bco_cache"}}
+
 # --- analysis refresh and the public rule --------------------------------------
 #: Layer kinds the standard refresh computes after every import (``bco refresh``).
 BCO_REFRESH_METHODS = [m for m in os.environ.get("BCO_REFRESH_METHODS", "kde,hotspots,emerging,area-counts").split(",") if m]

@@ -12,6 +12,7 @@ class ServicesConfig(AppConfig):
 
         from geo_bco.signals import incidents_imported
 
+        from .ogc import formats
         from .ogc.config import build_pygeoapi_config
 
         from . import refresh, tasks  # noqa: F401  registers the procrastinate tasks
@@ -26,3 +27,4 @@ class ServicesConfig(AppConfig):
         # settings leave PYGEOAPI_CONFIG empty and it is built here, once, from them.
         settings.PYGEOAPI_CONFIG = build_pygeoapi_config(public_url=settings.PUBLIC_URL, debug=settings.DEBUG)
         settings.API_RULES = get_api_rules(settings.PYGEOAPI_CONFIG)
+        formats.register()  # f=csv with coordinates

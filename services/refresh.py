@@ -17,6 +17,7 @@ from geo_bco.models import AnalysisRun, OffenceType
 
 from .jobs import create_run, execute_run
 from .jobs.result import TooFewIncidents
+from . import public_cache
 from .params import ParameterError
 from .projections import refresh_incidents
 
@@ -60,6 +61,7 @@ def refresh(*, queue: bool = False, say=logger.info) -> list[AnalysisRun]:
 def after_import(sender, batch_id: int, **kwargs) -> None:
     """Signal receiver: public incidents now, analyses through the queue (coalesced)."""
     refresh_incidents()
+    public_cache.invalidate()
     if settings.BCO_REFRESH_AFTER_IMPORT:
         from .tasks import enqueue_refresh
 

@@ -8,9 +8,10 @@ urlpatterns = [
     path("", views.web_map, name="web-map"),
     path("admin/", admin.site.urls),
     path("api/", include("services.api.urls")),
-    # The OpenAPI document is built lazily (see services/ogc/views.py); the rest is pygeoapi's own Django app.
-    re_path(r"^ogcapi/openapi/?$", ogc_views.openapi, name="ogc-openapi"),
-    path("ogcapi/", include("pygeoapi.django_.urls")),
+    path("tiles/", include("services.tiles.urls")),
+    # pygeoapi's API behind geo-bco's own routes: /ogcapi and /ogcapi/ alike (see services/ogc/views.py).
+    re_path(r"^ogcapi$", ogc_views.landing_page),  # the service's own self link: no redirect to /ogcapi/
+    path("ogcapi/", include("services.ogc.urls")),
 ]
 
 # Error answers that never show settings or tracebacks (DEBUG is off unless DEBUG=1).

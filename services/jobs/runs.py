@@ -18,7 +18,7 @@ import geo_bco
 from boundaries.models import BoundarySet
 from geo_bco.models import AnalysisRun
 
-from .. import layers
+from .. import layers, public_cache
 from ..params import ParameterError, parse, to_json
 from .result import TooFewIncidents
 from .selection import IncidentFilter, count_incidents, describe, parse_filter
@@ -77,6 +77,7 @@ def execute_run(run_id: int) -> AnalysisRun:
             run.resolved_parameters = result.resolved  # what the method used, automatic choices resolved
             run.status, run.finished_at = AnalysisRun.Status.SUCCEEDED, timezone.now()
             run.save()
+            transaction.on_commit(public_cache.invalidate)  # extents, counts and tiles show the new layer
     except (TooFewIncidents, ValueError) as exc:
         _fail(run, str(exc))  # the method refused this input: a plain reason, no traceback needed
         raise

@@ -8,73 +8,20 @@ want a file (``pygeoapi config validate``, a separate pygeoapi container).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-#: Belize, in CRS84 (lon/lat): the collections' spatial extent.
+from .collections import Collection, public_collections
+
+#: Belize, in CRS84 (lon/lat): the spatial extent of a collection that holds no rows yet.
 BELIZE_BBOX = [-89.23, 15.88, -87.45, 18.50]
 
-PROVIDER = "services.ogc.providers.DjangoPostgreSQLProvider"
+PROVIDER = "services.ogc.providers.FastPostgreSQLProvider"
 CRS_LIST = [
     "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
     "http://www.opengis.net/def/crs/EPSG/0/4326",
     "http://www.opengis.net/def/crs/EPSG/0/32616",
 ]
-
-#: collection id -> (database relation, title, description, keywords) of what is not a layer kind
-BASE_COLLECTIONS: dict[str, tuple[str, str, str, list[str]]] = {
-    "districts": (
-        "public_districts",
-        "Districts of Belize",
-        "The six districts (Natural Earth 10m admin-1) with their latest population figure, "
-        "its year and source.",
-        ["boundaries", "districts", "population"],
-    ),
-    "boundaries": (
-        "public_boundaries",
-        "Boundaries (every set)",
-        "Every loaded boundary set (filter with boundary_set=districts, constituencies, ...) with the latest "
-        "population figure, its year and source.",
-        ["boundaries", "population"],
-    ),
-    "incidents": (
-        "public_incidents",
-        "Incidents (public)",
-        "Incidents as the public may see them: per offence category and month, the count in each 250 m cell "
-        "(1 km where a 250 m cell holds fewer than 3), at the cell centre; counts under 3 and sensitive offences "
-        "are never shown.",
-        ["crime", "incidents"],
-    ),
-    "sensitive-offences": (
-        "public_sensitive_counts",
-        "Sensitive offences per district and month",
-        "Sexual offences, domestic violence and kidnapping, only as counts per district and month; "
-        "counts under 3 are blank.",
-        ["crime", "sensitive offences", "districts"],
-    ),
-}
-
-
-def layer_collections() -> dict[str, tuple[str, str, str, list[str]]]:
-    """``<kind>`` (latest run) and ``<kind>-runs`` (every run) for each public layer kind."""
-    from ..layers import REGISTRY
-    from ..projections import relation
-
-    out = {}
-    for kind in REGISTRY.values():
-        if not kind.public:
-            continue
-        words = ["crime", *kind.keywords]
-        out[kind.name] = (relation("public", kind, runs=False), f"{kind.title} (latest run)",
-                          f"{kind.description} Latest run over all offences; each feature names its run "
-                          "(run_id, run_label, run_parameters).", words)
-        out[f"{kind.name}-runs"] = (relation("public", kind, runs=True), f"{kind.title} (every run)",
-                                    f"{kind.description} Every run; filter with run_id=N.", [*words, "history"])
-    return out
-
-
-def collections() -> dict[str, tuple[str, str, str, list[str]]]:
-    return BASE_COLLECTIONS | layer_collections()
-
 
 def connection_params(settings_dict: dict[str, Any]) -> dict[str, Any]:
     """pygeoapi's PostgreSQL ``data`` block from a Django DATABASES entry."""
@@ -88,31 +35,51 @@ def connection_params(settings_dict: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _collection(view: str, title: str, description: str, keywords: list[str], data: dict) -> dict:
+def collection_config(collection: Collection, data: dict, provider: str = PROVIDER) -> dict:
+    """pygeoapi's resource block for one collection.
+
+    The extents here are the fallback (Belize, no time); ``services.ogc.views``
+    puts the ones measured from the data in place on each request.
+    """
+    provider_def = {
+        "type": "feature",
+        "name": provider,
+        "data": data,
+        "id_field": collection.id_field,
+        "table": collection.table,
+        "geom_field": collection.geometry,
+        "storage_crs": CRS_LIST[0],  # PostGIS SRID 4326 holds lon/lat: that is CRS84
+        "crs": CRS_LIST,
+    }
+    if collection.time_field:
+        provider_def["time_field"] = collection.time_field
     return {
         "type": "collection",
-        "title": title,
-        "description": description,
-        "keywords": keywords,
+        "title": collection.title,
+        "description": collection.description,
+        "keywords": list(collection.keywords),
         "links": [],
         "extents": {"spatial": {"bbox": BELIZE_BBOX, "crs": CRS_LIST[0]}},
-        "providers": [
-            {
-                "type": "feature",
-                "name": PROVIDER,
-                "data": data,
-                "id_field": "id",
-                "table": view,
-                "geom_field": "geom",
-                "storage_crs": CRS_LIST[0],  # PostGIS SRID 4326 holds lon/lat: that is CRS84
-                "crs": CRS_LIST,
-            }
-        ],
+        "providers": [provider_def],
     }
 
 
-def build_pygeoapi_config(*, public_url: str, debug: bool, database: dict[str, Any] | None = None) -> dict:
-    """Return pygeoapi's configuration dict for the service at ``public_url``."""
+def build_pygeoapi_config(
+    *,
+    public_url: str,
+    debug: bool,
+    database: dict[str, Any] | None = None,
+    collections: Iterable[Collection] | None = None,
+    provider: str = PROVIDER,
+) -> dict:
+    """Return pygeoapi's configuration dict for the service at ``public_url``.
+
+    ``collections`` defaults to every public collection (the base ones and two per
+    public layer kind); ``provider`` is a dotted path (the benchmark points it at
+    pygeoapi's stock provider to compare).
+    """
+    if collections is None:
+        collections = public_collections()
     if database is None:
         from django.conf import settings
 
@@ -145,7 +112,5 @@ def build_pygeoapi_config(*, public_url: str, debug: bool, database: dict[str, A
             "provider": {"name": "Belize Crime Observatory", "url": public_url},
             "contact": {"name": "Belize Crime Observatory", "url": public_url, "role": "pointOfContact"},
         },
-        "resources": {
-            cid: _collection(view, title, desc, kw, data) for cid, (view, title, desc, kw) in collections().items()
-        },
+        "resources": {c.id: collection_config(c, data, provider) for c in collections},
     }

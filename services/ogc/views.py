@@ -1,31 +1,148 @@
-"""The one pygeoapi view geo-bco replaces: the OpenAPI document, built on first use.
+"""The OGC API's Django views: pygeoapi's API functions behind a thin, strict front.
 
-pygeoapi normally reads a pre-generated OpenAPI file at import time. Generating it
-introspects every collection in the database, which a settings module must not do,
-so it is built lazily from the live configuration and cached per process.
+geo-bco routes the endpoints it serves itself (``services/ogc/urls.py``) instead
+of including ``pygeoapi.django_.urls``, because that module redirects ``/ogcapi``
+(QGIS does not follow the redirect), answers ``HEAD``/``TRACE`` with a 500 and calls
+``tilematrixsets`` with the wrong arguments. Here:
+
+* ``/ogcapi`` and ``/ogcapi/`` are both the landing page; links never redirect;
+* ``GET`` and ``HEAD`` are served, ``OPTIONS`` is answered, anything else is a 405;
+* each request sees extents measured from the data (``services.ogc.extents``);
+* items requests carry their keyset position to the provider (``services.ogc.paging``);
+* responses are gzip-compressed when the client accepts it;
+* the OpenAPI document is built on first use (it introspects every table, which a
+  settings module must not do) and cached per process.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from http import HTTPStatus
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.gzip import gzip_page
 from pygeoapi.api import API, APIRequest
+from pygeoapi.api import conformance as pygeoapi_conformance
+from pygeoapi.api import describe_collections, get_collection_schema, landing_page as pygeoapi_landing_page
 from pygeoapi.api import openapi_ as pygeoapi_openapi
+from pygeoapi.api import itemtypes, processes as processes_api, tiles
+from pygeoapi.models.provider.base import TileMatrixSetEnum
 from pygeoapi.openapi import get_oas
+
+from .extents import extents
+from .paging import AFTER, KeysetPage, serving
+
+SERVED_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 @functools.cache
+def _openapi_document(public_url: str) -> dict:
+    """pygeoapi's document without the ``post`` operations (transactions and CQL2-JSON
+    searches, which this read-only API does not serve: it answers them with a 405)."""
+    document = get_oas(settings.PYGEOAPI_CONFIG)
+    for operations in document["paths"].values():
+        operations.pop("post", None)
+    return document
+
+
 def openapi_document() -> dict:
-    return get_oas(settings.PYGEOAPI_CONFIG)
+    """The OpenAPI document of the configuration in force (built once per public URL)."""
+    return _openapi_document(settings.PYGEOAPI_CONFIG["server"]["url"])
 
 
-def openapi(request: HttpRequest) -> HttpResponse:
-    api = API(settings.PYGEOAPI_CONFIG, openapi_document())
-    api_request = APIRequest.from_django(request, api.locales)
-    headers, status, content = pygeoapi_openapi(api, api_request)
+def live_config(*, temporal: bool = True) -> dict:
+    """``settings.PYGEOAPI_CONFIG`` with each collection's extents measured from its data.
+
+    Items requests pass ``temporal=False``: pygeoapi answers a ``datetime`` outside
+    the declared temporal extent with a 400, where the right answer is no features.
+    """
+    config = settings.PYGEOAPI_CONFIG
+    resources = {}
+    for cid, resource in config["resources"].items():
+        provider = resource["providers"][0]
+        measured = extents(provider["table"], provider.get("geom_field", "geom"), provider.get("time_field"))
+        block = {**resource["extents"], **measured}
+        if not temporal:
+            block.pop("temporal", None)
+        resources[cid] = {**resource, "extents": block}
+    return {**config, "resources": resources}
+
+
+def _respond(request: HttpRequest, api: API, result: tuple[dict, int, str | bytes]) -> HttpResponse:
+    headers, status, content = result
     response = HttpResponse(content, status=status)
     for key, value in headers.items():
         response[key] = value
+    if request.method == "HEAD":
+        response["Content-Length"] = str(len(response.content))
+        response.content = b""
     return response
+
+
+def _refuse(request: HttpRequest, api: API, api_request: APIRequest) -> HttpResponse:
+    """405 with an OGC exception body (and 204 for OPTIONS): the method is not served."""
+    if request.method == "OPTIONS":
+        response = HttpResponse(status=HTTPStatus.NO_CONTENT)
+    else:
+        headers = api_request.get_response_headers(**api.api_headers)
+        result = api.get_exception(HTTPStatus.METHOD_NOT_ALLOWED, headers, api_request.format,
+                                   "MethodNotAllowed", f"{request.method} is not served here; use GET or HEAD")
+        response = _respond(request, api, result)
+    response["Allow"] = "GET, HEAD, OPTIONS"
+    return response
+
+
+def ogc_view(api_function: Callable, *, temporal: bool = True, check_format: bool = True) -> Callable:
+    """A Django view calling ``api_function(api, api_request, *url_args)``."""
+
+    @csrf_exempt
+    @gzip_page
+    def view(request: HttpRequest, **url_args: str) -> HttpResponse:
+        api = API(live_config(temporal=temporal), openapi_document())
+        api_request = APIRequest.from_django(request, api.locales)
+        if request.method not in ("GET", "HEAD"):
+            return _refuse(request, api, api_request)
+        if check_format and not api_request.is_valid():
+            return _respond(request, api, api.get_format_exception(api_request))
+        return _respond(request, api, api_function(api, api_request, *url_args.values()))
+
+    view.__name__ = view.__qualname__ = api_function.__name__
+    return view
+
+
+def _items(api: API, api_request: APIRequest, collection_id: str):
+    """Items, with the request's keyset position and URL handed to the provider."""
+    params = tuple((k, v) for k, v in api_request.params.items() if k not in ("offset", AFTER))
+    page = KeysetPage(f"{api.get_collections_url()}/{collection_id}/items", params, api_request.params.get(AFTER))
+    with serving(page):
+        return itemtypes.get_collection_items(api, api_request, collection_id)
+
+
+def _tilematrixsets(api: API, api_request: APIRequest, tilematrixset_id: str | None = None):
+    if tilematrixset_id is None:
+        return tiles.tilematrixsets(api, api_request)
+    if tilematrixset_id not in {e.value.tileMatrixSet for e in TileMatrixSetEnum}:
+        return _not_found(api, api_request, f"TileMatrixSets/{tilematrixset_id}")
+    return tiles.tilematrixset(api, api_request, tilematrixset_id)
+
+
+def _not_found(api: API, api_request: APIRequest, path: str = ""):
+    headers = api_request.get_response_headers(**api.api_headers)
+    return api.get_exception(HTTPStatus.NOT_FOUND, headers, api_request.format, "NotFound",
+                             f"/ogcapi/{path}: no such resource")
+
+
+landing_page = ogc_view(pygeoapi_landing_page)
+openapi = ogc_view(pygeoapi_openapi)
+conformance = ogc_view(pygeoapi_conformance)
+collections = ogc_view(describe_collections)
+collection_schema = ogc_view(get_collection_schema)
+collection_queryables = ogc_view(itemtypes.get_collection_queryables)
+collection_items = ogc_view(_items, temporal=False, check_format=False)
+collection_item = ogc_view(itemtypes.get_collection_item)
+tilematrixsets = ogc_view(_tilematrixsets)
+processes = ogc_view(processes_api.describe_processes)  # none are offered; the landing page links here
+not_found = ogc_view(_not_found)

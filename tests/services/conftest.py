@@ -4,6 +4,24 @@ import pytest
 
 from geo_bco.demo import write_csv
 from geo_bco.ingest import import_file
+from services import public_cache
+from services.jobs import create_run, execute_run
+from services.ogc.config import build_pygeoapi_config
+from services.projections import refresh_incidents
+
+from layer_runs import FAST_PARAMETERS
+
+
+@pytest.fixture(autouse=True)
+def fresh_public_cache(request):
+    """Each database test starts with no cached extents, counts or tiles: in production
+    the imports and runs that change the data invalidate them; tests flush tables. The
+    cache lives in PostgreSQL, so this waits for the test's own database fixture."""
+    for name in ("transactional_db", "db"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name)
+            public_cache.invalidate()
+            return
 
 
 @pytest.fixture
@@ -25,3 +43,39 @@ def empty_queue(transactional_db):
 
     with connection.cursor() as cur:
         cur.execute("TRUNCATE procrastinate_jobs, procrastinate_periodic_defers, procrastinate_events CASCADE")
+
+@pytest.fixture(scope="session")
+def ogc_connections_closed(django_db_setup, django_db_blocker):
+    """pygeoapi keeps a SQLAlchemy pool per process and the live server thread its own
+    Django connection; close those sessions before pytest-django drops the test
+    database (which refuses while they are open)."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cur:
+        cur.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+@pytest.fixture
+def ogc(ogc_connections_closed, live_server, settings, reference_data_committed, demo_incidents):
+    """A live server with demo incidents and one KDE run, pygeoapi pointed at it."""
+    settings.PYGEOAPI_CONFIG = build_pygeoapi_config(public_url=live_server.url, debug=False)
+    demo_incidents(rows=1500, days=31)  # dense enough that many cells hold the public minimum
+    execute_run(create_run("kde", parameters={"bandwidth": 2000}).pk)
+    refresh_incidents()
+    public_cache.invalidate()  # what imports and runs do once they commit
+    return f"{live_server.url}/ogcapi"
+
+
+@pytest.fixture
+def ogc_every_layer(ogc):
+    """The live OGC API with a run of every layer kind, so every collection has features."""
+    for name, parameters in FAST_PARAMETERS.items():
+        if name != "kde":
+            execute_run(create_run(name, parameters=parameters).pk)
+    public_cache.invalidate()
+    return ogc
+

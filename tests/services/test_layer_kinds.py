@@ -15,6 +15,8 @@ from services.jobs.selection import IncidentFilter, belize_dates, load_incidents
 from services.layers import REGISTRY
 from services.params import ParameterError, parse
 from services.projections import relation
+
+from layer_runs import FAST_PARAMETERS
 from spatial_analysis.clustering import density_clusters
 from spatial_analysis.emerging import emerging_hot_spots
 from spatial_analysis.hotspots import gi_star
@@ -22,19 +24,13 @@ from spatial_analysis.near_repeat import knox_test
 
 pytestmark = pytest.mark.postgis
 
-#: small but valid parameters per kind, so the contract runs in seconds
-FAST = {"kde": {"bandwidth": 2000}, "hotspots": {"cell_size": 2000}, "emerging": {"cell_size": 3000},
-        "clusters": {"method": "dbscan", "eps": 400, "min_samples": 5}, "near-repeat": {"permutations": 19},
-        "area-counts": {}, "forecast": {"cell_size": 5000}}
-
-
 @pytest.fixture
 def incidents(reference_data, demo_incidents):
     demo_incidents(rows=600)
 
 
 def run_of(kind: str, **filter_) -> AnalysisRun:
-    return execute_run(create_run(kind, parameters=FAST[kind], input_filter=filter_).pk)
+    return execute_run(create_run(kind, parameters=FAST_PARAMETERS[kind], input_filter=filter_).pk)
 
 
 def rows(sql: str, params=()) -> list[tuple]:
@@ -44,7 +40,7 @@ def rows(sql: str, params=()) -> list[tuple]:
 
 
 def test_every_kind_is_in_the_fast_table():
-    assert set(FAST) == set(REGISTRY)
+    assert set(FAST_PARAMETERS) == set(REGISTRY)
 
 
 @pytest.mark.parametrize("name", REGISTRY, ids=REGISTRY.keys())

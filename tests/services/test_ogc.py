@@ -11,41 +11,13 @@ import pytest
 import requests
 from django.core.management import call_command
 
+from services import public_cache
 from services.jobs import create_run, execute_run
-from services.projections import refresh_incidents
-from services.ogc.config import build_pygeoapi_config, collections
+from services.ogc.collections import public_collections
+
+from ogc_http import get
 
 pytestmark = pytest.mark.postgis
-
-
-@pytest.fixture(scope="session")
-def ogc_connections_closed(django_db_setup, django_db_blocker):
-    """pygeoapi keeps a SQLAlchemy pool per process; close its sessions before
-    pytest-django drops the test database (which refuses while they are open)."""
-    yield
-    from django.db import connection
-
-    with django_db_blocker.unblock(), connection.cursor() as cur:
-        cur.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND application_name = 'geo-bco-ogcapi'"
-        )
-
-
-@pytest.fixture
-def ogc(ogc_connections_closed, live_server, settings, reference_data_committed, demo_incidents):
-    """A live server with demo incidents and one KDE run, pygeoapi pointed at it."""
-    settings.PYGEOAPI_CONFIG = build_pygeoapi_config(public_url=live_server.url, debug=False)
-    demo_incidents(rows=1500, days=31)  # dense enough that many cells hold the public minimum
-    execute_run(create_run("kde", parameters={"bandwidth": 2000}).pk)
-    refresh_incidents()
-    return f"{live_server.url}/ogcapi"
-
-
-def get(url: str, **params) -> dict:
-    response = requests.get(url, params={"f": "json", **params}, timeout=30)
-    assert response.status_code == 200, f"{url}: {response.status_code} {response.text[:300]}"
-    return response.json()
 
 
 def test_landing_page_links_service_desc_and_conformance(ogc):
@@ -56,7 +28,7 @@ def test_landing_page_links_service_desc_and_conformance(ogc):
 def test_openapi_document_describes_every_collection(ogc):
     doc = get(ogc + "/openapi")
     assert doc["openapi"].startswith("3.")
-    for cid in collections():
+    for cid in (c.id for c in public_collections()):
         assert f"/collections/{cid}/items" in doc["paths"]
 
 
@@ -113,6 +85,7 @@ def test_kde_collection_serves_the_latest_run_and_history_by_run_id(ogc):
     assert latest["numberMatched"] == 3
     run_id = latest["features"][0]["properties"]["run_id"]
     execute_run(create_run("kde", parameters={"bandwidth": 3000}).pk)
+    public_cache.invalidate()
     newer = get(ogc + "/collections/kde/items")
     assert {f["properties"]["run_id"] for f in newer["features"]} == {run_id + 1}
     old = get(ogc + "/collections/kde-runs/items", run_id=run_id)
@@ -130,10 +103,11 @@ def test_generated_config_validates(tmp_path, settings):
 
 
 @pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="gdal-bin is not installed")
-def test_gdal_ogc_client_lists_and_reads_every_collection(ogc):
+def test_gdal_ogc_client_lists_and_reads_every_collection(ogc_every_layer):
+    ogc = ogc_every_layer
     listing = subprocess.run(["ogrinfo", "-ro", "-q", f"OAPIF:{ogc}/"], capture_output=True, text=True, timeout=120)
     assert listing.returncode == 0, listing.stderr
-    for cid in collections():
+    for cid in (c.id for c in public_collections()):
         assert cid in listing.stdout
         expected = get(f"{ogc}/collections/{cid}/items", limit=1)["numberMatched"]
         out = subprocess.run(

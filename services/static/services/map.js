@@ -82,21 +82,21 @@
   }
 
   map.on("load", async () => {
-    const [manifest, districts, incidents] = await Promise.all([
-      fetchJson(E.manifest), fetchJson(E.districts), fetchJson(E.incidents)]);
+    const [manifest, districts] = await Promise.all([fetchJson(E.manifest), fetchJson(E.districts)]);
     map.addSource("districts", { type: "geojson", data: districts });
     map.addLayer({ id: "districts-fill", type: "fill", source: "districts", paint: { "fill-color": "#f4f1e8" } });
     map.addLayer({ id: "districts-line", type: "line", source: "districts", paint: { "line-color": "#444", "line-width": 1.2 } });
     const layers = manifest.layers.filter((l) => l.features > 0);
     await Promise.all(layers.map((l) => fetchJson(l.data).then((data) => map.addSource(l.name, { type: "geojson", data }))));
     layers.forEach(addLayer);
-    // Incidents appear from town scale on: at national scale they would hide the hot spots.
-    map.addSource("incidents", { type: "geojson", data: incidents });
+    // Incidents (vector tiles) appear from town scale on: at national scale they would hide
+    // the hot spots. Each feature has a count: a screen cell until street zoom, then a public cell.
+    map.addSource("incidents", { type: "vector", url: E.incidents });
     map.addLayer({
-      id: "incidents", type: "circle", source: "incidents", minzoom: 10,
+      id: "incidents", type: "circle", source: "incidents", "source-layer": "incidents", minzoom: 10,
       paint: {
         "circle-radius": ["interpolate", ["linear"], ["zoom"],
-          10, ["*", 1.2, ["sqrt", ["get", "incident_count"]]], 15, ["*", 3, ["sqrt", ["get", "incident_count"]]]],
+          10, ["min", 14, ["+", 2, ["sqrt", ["get", "count"]]]], 17, ["min", 18, ["+", 3, ["sqrt", ["get", "count"]]]]],
         "circle-color": "#1f4e79", "circle-opacity": 0.7,
         "circle-stroke-color": "#ffffff", "circle-stroke-width": 0.5,
       },
@@ -111,8 +111,12 @@
     });
     map.on("click", "incidents", (e) => {
       const p = e.features[0].properties;
+      if (!p.category) {
+        popup.setLngLat(e.lngLat).setDOMContent(card(`${p.count} incidents`, "in this area; zoom in for offences and months")).addTo(map);
+        return;
+      }
       const when = new Date(p.period_start + "T12:00:00").toLocaleDateString("en-GB", { month: "long", year: "numeric" });
-      popup.setLngLat(e.lngLat).setDOMContent(card(`${p.incident_count} ${p.category} incidents`,
+      popup.setLngLat(e.lngLat).setDOMContent(card(`${p.count} ${p.category} incidents`,
         `${when}, within ${p.cell_size_m} m`)).addTo(map);
     });
     map.once("idle", () => { document.body.dataset.ready = "true"; });

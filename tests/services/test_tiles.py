@@ -1,0 +1,128 @@
+"""Vector tiles over the public tables, decoded with mapbox-vector-tile and checked
+against the OGC API's answer for the same area (the oracle)."""
+
+from __future__ import annotations
+
+import math
+
+import mapbox_vector_tile
+import pytest
+import requests
+from ogc_http import get
+
+from services import public_cache
+from services.jobs import create_run, execute_run
+from services.tiles.layers import tile_layer, tile_layers
+from services.tiles.render import BUFFER, EXTENT
+
+pytestmark = pytest.mark.postgis
+
+BELIZE_CITY = (-88.19, 17.50)
+
+
+def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
+    """The Web Mercator (XYZ) tile holding a point: the slippy-map formula."""
+    n = 2**z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return x, y
+
+
+def tile_bounds(z: int, x: int, y: int, grow: float = 0.0) -> tuple[float, float, float, float]:
+    """lon/lat bounds of a tile, optionally grown by ``grow`` tile widths on each side."""
+    n = 2**z
+
+    def lon(tx):
+        return tx / n * 360 - 180
+
+    def lat(ty):
+        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * ty / n))))
+
+    return lon(x - grow), lat(y + 1 + grow), lon(x + 1 + grow), lat(y - grow)
+
+
+def fetch_tile(base: str, layer: str, z: int, x: int, y: int) -> tuple[requests.Response, list[dict]]:
+    response = requests.get(f"{base}/tiles/{layer}/{z}/{x}/{y}.mvt", timeout=60)
+    assert response.status_code == 200, response.text[:300]
+    assert response.headers["Content-Type"] == "application/vnd.mapbox-vector-tile"
+    decoded = mapbox_vector_tile.decode(response.content)
+    return response, decoded.get(layer, {}).get("features", [])
+
+
+def incidents_in(ogc: str, bounds) -> int:
+    """Incidents the OGC API counts in an area (each public feature is a count)."""
+    page = get(f"{ogc}/collections/incidents/items", bbox=",".join(map(str, bounds)), limit=10000)
+    return sum(f["properties"]["incident_count"] for f in page["features"])
+
+
+@pytest.fixture
+def site(ogc):
+    return ogc.rsplit("/ogcapi", 1)[0]
+
+
+@pytest.mark.parametrize("layer", [layer.id for layer in tile_layers()])
+def test_tilejson_describes_the_layer_and_its_tiles_resolve(site, layer):
+    doc = requests.get(f"{site}/tiles/{layer}.json", timeout=30).json()
+    assert doc["tilejson"] == "3.0.0" and doc["vector_layers"][0]["id"] == layer
+    x, y = tile_of(*BELIZE_CITY, 10)
+    url = doc["tiles"][0].format(z=10, x=x, y=y)
+    assert requests.get(url, timeout=60).status_code == 200
+
+
+def test_street_zoom_tile_holds_the_public_points_in_it(site, ogc):
+    z = tile_layer("incidents").points_from_zoom
+    x, y = tile_of(*BELIZE_CITY, z)
+    response, features = fetch_tile(site, "incidents", z, x, y)
+    assert response.headers["X-Tile-Aggregated"] == "features"
+    inside = incidents_in(ogc, tile_bounds(z, x, y))
+    with_buffer = incidents_in(ogc, tile_bounds(z, x, y, grow=BUFFER / EXTENT))
+    served = sum(f["properties"]["count"] for f in features)
+    assert inside > 0 and inside <= served <= with_buffer
+    assert all({"category", "period_start", "cell_size_m", "count"} == set(f["properties"]) for f in features)
+    places = {(tuple(f["geometry"]["coordinates"]), f["properties"]["category"], f["properties"]["period_start"])
+              for f in features}
+    assert len(places) == len(features)  # one feature per public cell, category and month
+
+
+@pytest.mark.parametrize("z", [7, 10, 12], ids=["national", "district", "town"])
+def test_lower_zooms_count_incidents_into_cells(site, ogc, z):
+    x, y = tile_of(*BELIZE_CITY, z)
+    response, features = fetch_tile(site, "incidents", z, x, y)
+    assert response.headers["X-Tile-Aggregated"] == "cells"
+    assert all(set(f["properties"]) == {"count"} for f in features)  # no offence or date at these zooms
+    # cells tile the grid exactly: those whose centre is in the tile hold its incidents
+    in_tile = [f for f in features if all(0 <= c <= EXTENT for c in f["geometry"]["coordinates"])]
+    assert sum(f["properties"]["count"] for f in in_tile) == incidents_in(ogc, tile_bounds(z, x, y)) > 0
+    assert len(in_tile) < sum(f["properties"]["count"] for f in in_tile)  # cells really aggregate
+
+
+def test_district_and_kde_tiles_hold_their_features(site, ogc):
+    x, y = tile_of(*BELIZE_CITY, 8)
+    _, districts = fetch_tile(site, "districts", 8, x, y)
+    assert "Belize" in {f["properties"]["name"] for f in districts}
+    x, y = tile_of(*BELIZE_CITY, 4)
+    _, bands = fetch_tile(site, "kde", 4, x, y)
+    assert sorted(f["properties"]["band"] for f in bands) == [1, 2, 3]
+
+
+def test_tiles_are_cached_until_invalidated(site, ogc):
+    x, y = tile_of(*BELIZE_CITY, 4)
+    _, before = fetch_tile(site, "kde", 4, x, y)
+    execute_run(create_run("kde", parameters={"bandwidth": 3000}).pk)
+    _, cached = fetch_tile(site, "kde", 4, x, y)
+    assert [f["properties"]["run_id"] for f in cached] == [f["properties"]["run_id"] for f in before]
+    public_cache.invalidate()
+    _, after = fetch_tile(site, "kde", 4, x, y)
+    assert {f["properties"]["run_id"] for f in after} == {before[0]["properties"]["run_id"] + 1}
+
+
+@pytest.mark.parametrize("path", ["nope/1/0/0.mvt", "incidents/17/0/0.mvt", "incidents/2/4/0.mvt", "nope.json"],
+                         ids=["unknown-layer", "beyond-maxzoom", "x-out-of-range", "unknown-tilejson"])
+def test_tiles_that_do_not_exist_are_404(site, path):
+    assert requests.get(f"{site}/tiles/{path}", timeout=30).status_code == 404
+
+
+def test_tiles_are_gzip_compressed(site):
+    x, y = tile_of(*BELIZE_CITY, 12)
+    response = requests.get(f"{site}/tiles/incidents/12/{x}/{y}.mvt", headers={"Accept-Encoding": "gzip"}, timeout=30)
+    assert response.headers.get("Content-Encoding") == "gzip"
