@@ -13,7 +13,7 @@ class ServicesConfig(AppConfig):
         from geo_bco.signals import incidents_imported
 
         from .ogc import formats
-        from .ogc.config import build_pygeoapi_config
+        from .ogc.config import build_analyst_config, build_pygeoapi_config
 
         from . import refresh, tasks  # noqa: F401  registers the procrastinate tasks
         from .projections import apply_projections, drop_projections
@@ -24,7 +24,9 @@ class ServicesConfig(AppConfig):
         post_migrate.connect(apply_projections, sender=self, dispatch_uid="services-apply-projections")
         incidents_imported.connect(refresh.after_import, dispatch_uid="services-refresh-after-import")
         # The OGC collections come from the layer registry, which needs the models: the
-        # settings leave PYGEOAPI_CONFIG empty and it is built here, once, from them.
+        # settings leave PYGEOAPI_CONFIG empty and it is built here, once, from them
+        # (and the analysts' API beside it).
         settings.PYGEOAPI_CONFIG = build_pygeoapi_config(public_url=settings.PUBLIC_URL, debug=settings.DEBUG)
         settings.API_RULES = get_api_rules(settings.PYGEOAPI_CONFIG)
+        settings.BCO_ANALYST_OGC_CONFIG = build_analyst_config(public_url=settings.PUBLIC_URL, debug=settings.DEBUG)
         formats.register()  # f=csv with coordinates

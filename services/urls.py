@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from services import views
+from services.ogc import analyst as ogc_analyst
 from services.ogc import views as ogc_views
+from services.ogc.urls import routes as ogc_routes
 
 urlpatterns = [
     path("", views.web_map, name="web-map"),
@@ -12,6 +14,9 @@ urlpatterns = [
     # pygeoapi's API behind geo-bco's own routes: /ogcapi and /ogcapi/ alike (see services/ogc/views.py).
     re_path(r"^ogcapi$", ogc_views.landing_page),  # the service's own self link: no redirect to /ogcapi/
     path("ogcapi/", include("services.ogc.urls")),
+    # the analysts' OGC API: signed in with the analyst role, every exact read audited
+    re_path(r"^analyst/ogcapi$", ogc_analyst.ANALYST.landing_page),
+    path("analyst/ogcapi/", include(ogc_routes(ogc_analyst.ANALYST, prefix="analyst-"))),
 ]
 
 # Error answers that never show settings or tracebacks (DEBUG is off unless DEBUG=1).

@@ -28,6 +28,9 @@ SHARES = (0.01, 0.03, 0.05)
 
 @dataclass(frozen=True)
 class ForecastParams(CellParams):
+    cell_size: float = param(2000.0, "grid cell size in metres (a hexagon has the area of this square); the "
+                             "backtest refits every candidate on every fold, so its time grows with the cells",
+                             minimum=50, maximum=20_000)
     end: date | None = param(None, "first day of the forecast period (the history ends the day before)",
                              default_text="the start of the month after the latest incident")
 

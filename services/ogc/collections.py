@@ -81,3 +81,24 @@ def layer_collections() -> tuple[Collection, ...]:
 def public_collections() -> tuple[Collection, ...]:
     """Every collection of the public OGC API (needs the apps loaded: the registry names models)."""
     return BASE_COLLECTIONS + layer_collections()
+
+
+def analyst_collections() -> tuple[Collection, ...]:
+    """The analysts' OGC API: boundaries, exact incidents (time, every offence) and, for
+    every layer kind, near-repeat roles included, its latest run and every run in full."""
+    from ..layers import REGISTRY
+    from ..projections import relation
+
+    out = [*(c for c in BASE_COLLECTIONS if c.id in ("districts", "boundaries")), Collection(
+        "incidents", "analyst_incidents", "Incidents (exact, analysts only)",
+        "Every incident at its geocoded point with its time, sensitive offences included, with its source, "
+        "geocoding method, precision and score.", ("crime", "incidents", "exact"), time_field="occurred_at")]
+    for kind in REGISTRY.values():
+        words = ("crime", *kind.keywords)
+        out.append(Collection(kind.name, relation("analyst", kind, runs=False), f"{kind.title} (latest run)",
+                              f"{kind.description} Latest run over all offences, every column.", words,
+                              time_field=kind.time_field))
+        out.append(Collection(f"{kind.name}-runs", relation("analyst", kind, runs=True), f"{kind.title} (every run)",
+                              f"{kind.description} Every run, sensitive input included; filter with run_id=N.",
+                              (*words, "history"), time_field=kind.time_field))
+    return tuple(out)

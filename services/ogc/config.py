@@ -71,12 +71,15 @@ def build_pygeoapi_config(
     database: dict[str, Any] | None = None,
     collections: Iterable[Collection] | None = None,
     provider: str = PROVIDER,
+    path: str = "/ogcapi",
+    title: str = "geo-bco: Belize Crime Observatory",
 ) -> dict:
     """Return pygeoapi's configuration dict for the service at ``public_url``.
 
     ``collections`` defaults to every public collection (the base ones and two per
     public layer kind); ``provider`` is a dotted path (the benchmark points it at
-    pygeoapi's stock provider to compare).
+    pygeoapi's stock provider to compare); ``path`` is where it is mounted (the
+    analysts' API is ``/analyst/ogcapi``, see :func:`build_analyst_config`).
     """
     if collections is None:
         collections = public_collections()
@@ -88,7 +91,7 @@ def build_pygeoapi_config(
     return {
         "server": {
             "bind": {"host": "127.0.0.1", "port": 8000},
-            "url": f"{public_url}/ogcapi",
+            "url": f"{public_url}{path}",
             "mimetype": "application/json; charset=UTF-8",
             "encoding": "utf-8",
             "language": "en-US",
@@ -101,7 +104,7 @@ def build_pygeoapi_config(
         "logging": {"level": "ERROR"},
         "metadata": {
             "identification": {
-                "title": "geo-bco: Belize Crime Observatory",
+                "title": title,
                 "description": "Incidents, boundaries and derived hot-spot layers over OGC API Features.",
                 "keywords": ["crime", "Belize", "hotspots"],
                 "keywords_type": "theme",
@@ -114,3 +117,11 @@ def build_pygeoapi_config(
         },
         "resources": {c.id: collection_config(c, data, provider) for c in collections},
     }
+
+
+def build_analyst_config(*, public_url: str, debug: bool) -> dict:
+    """The analysts' OGC API: exact incidents and every run of every layer kind (signed in, audited)."""
+    from .collections import analyst_collections
+
+    return build_pygeoapi_config(public_url=public_url, debug=debug, collections=analyst_collections(),
+                                 path="/analyst/ogcapi", title="geo-bco: Belize Crime Observatory (analysts)")

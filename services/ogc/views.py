@@ -39,27 +39,32 @@ SERVED_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 @functools.cache
-def _openapi_document(public_url: str) -> dict:
+def _openapi_document(audience: str, url: str) -> dict:
     """pygeoapi's document without the ``post`` operations (transactions and CQL2-JSON
     searches, which this read-only API does not serve: it answers them with a 405)."""
-    document = get_oas(settings.PYGEOAPI_CONFIG)
+    document = get_oas(configuration(audience))
     for operations in document["paths"].values():
         operations.pop("post", None)
     return document
 
 
-def openapi_document() -> dict:
-    """The OpenAPI document of the configuration in force (built once per public URL)."""
-    return _openapi_document(settings.PYGEOAPI_CONFIG["server"]["url"])
+def configuration(audience: str = "public") -> dict:
+    """The configuration in force: the public API's, or the analysts' (``/analyst/ogcapi``)."""
+    return settings.PYGEOAPI_CONFIG if audience == "public" else settings.BCO_ANALYST_OGC_CONFIG
 
 
-def live_config(*, temporal: bool = True) -> dict:
-    """``settings.PYGEOAPI_CONFIG`` with each collection's extents measured from its data.
+def openapi_document(audience: str = "public") -> dict:
+    """The OpenAPI document of the configuration in force (built once per URL)."""
+    return _openapi_document(audience, configuration(audience)["server"]["url"])
+
+
+def live_config(*, temporal: bool = True, audience: str = "public") -> dict:
+    """The configuration with each collection's extents measured from its data.
 
     Items requests pass ``temporal=False``: pygeoapi answers a ``datetime`` outside
     the declared temporal extent with a 400, where the right answer is no features.
     """
-    config = settings.PYGEOAPI_CONFIG
+    config = configuration(audience)
     resources = {}
     for cid, resource in config["resources"].items():
         provider = resource["providers"][0]
@@ -95,13 +100,14 @@ def _refuse(request: HttpRequest, api: API, api_request: APIRequest) -> HttpResp
     return response
 
 
-def ogc_view(api_function: Callable, *, temporal: bool = True, check_format: bool = True) -> Callable:
+def ogc_view(api_function: Callable, *, temporal: bool = True, check_format: bool = True,
+             audience: str = "public") -> Callable:
     """A Django view calling ``api_function(api, api_request, *url_args)``."""
 
     @csrf_exempt
     @gzip_page
     def view(request: HttpRequest, **url_args: str) -> HttpResponse:
-        api = API(live_config(temporal=temporal), openapi_document())
+        api = API(live_config(temporal=temporal, audience=audience), openapi_document(audience))
         api_request = APIRequest.from_django(request, api.locales)
         if request.method not in ("GET", "HEAD"):
             return _refuse(request, api, api_request)
@@ -135,14 +141,26 @@ def _not_found(api: API, api_request: APIRequest, path: str = ""):
                              f"/ogcapi/{path}: no such resource")
 
 
-landing_page = ogc_view(pygeoapi_landing_page)
-openapi = ogc_view(pygeoapi_openapi)
-conformance = ogc_view(pygeoapi_conformance)
-collections = ogc_view(describe_collections)
-collection_schema = ogc_view(get_collection_schema)
-collection_queryables = ogc_view(itemtypes.get_collection_queryables)
-collection_items = ogc_view(_items, temporal=False, check_format=False)
-collection_item = ogc_view(itemtypes.get_collection_item)
-tilematrixsets = ogc_view(_tilematrixsets)
-processes = ogc_view(processes_api.describe_processes)  # none are offered; the landing page links here
-not_found = ogc_view(_not_found)
+class OgcViews:
+    """Every view of one OGC API: the public one, or the analysts' (``audience="analyst"``),
+    which :mod:`services.ogc.analyst` puts behind sign-in and the audit trail."""
+
+    def __init__(self, audience: str):
+        def make(function: Callable, **options) -> Callable:
+            return ogc_view(function, audience=audience, **options)
+
+        self.landing_page = make(pygeoapi_landing_page)
+        self.openapi = make(pygeoapi_openapi)
+        self.conformance = make(pygeoapi_conformance)
+        self.collections = make(describe_collections)
+        self.collection_schema = make(get_collection_schema)
+        self.collection_queryables = make(itemtypes.get_collection_queryables)
+        self.collection_items = make(_items, temporal=False, check_format=False)
+        self.collection_item = make(itemtypes.get_collection_item)
+        self.tilematrixsets = make(_tilematrixsets)
+        self.processes = make(processes_api.describe_processes)  # none are offered; the landing page links here
+        self.not_found = make(_not_found)
+
+
+PUBLIC = OgcViews("public")
+landing_page = PUBLIC.landing_page  # /ogcapi without a slash (services/urls.py)

@@ -28,9 +28,9 @@ def fresh_public_cache(request):
 def demo_incidents(tmp_path):
     """Import a small seeded synthetic set (needs reference data in the database)."""
 
-    def load(rows: int = 400, seed: int = 7, days: int = 730):
+    def load(rows: int = 400, seed: int = 7, days: int = 730, source: str = "demo"):
         path = write_csv(tmp_path / f"demo-{seed}.csv", rows=rows, seed=seed, bad_rows=6, days=days)
-        return import_file(path, source_system="demo")
+        return import_file(path, source_system=source)
 
     return load
 
@@ -71,8 +71,10 @@ def ogc(ogc_connections_closed, live_server, settings, reference_data_committed,
 
 
 @pytest.fixture
-def ogc_every_layer(ogc):
-    """The live OGC API with a run of every layer kind, so every collection has features."""
+def ogc_every_layer(ogc, demo_incidents):
+    """The live OGC API with a run of every layer kind, so every collection has features
+    (two more years of history from another source: the forecast's backtest needs them)."""
+    demo_incidents(rows=600, seed=11, days=730, source="demo-history")
     for name, parameters in FAST_PARAMETERS.items():
         if name != "kde":
             execute_run(create_run(name, parameters=parameters).pk)

@@ -9,7 +9,9 @@ subprocess; the server's own answers, read over plain HTTP, are the oracle there
 
 ``URL`` is the service URL exactly as a user types it into QGIS's "New OGC API -
 Features connection" (with or without a trailing slash: QGIS follows no redirect).
-``SPEC_JSON`` is a list of ``{"collection": id, "bbox": [minx, miny, maxx, maxy]}``.
+``SPEC_JSON`` is a list of ``{"collection": id, "bbox": [minx, miny, maxx, maxy],
+"auth": [username, password]}`` (``auth`` optional: a Basic authentication
+configuration is then made in QGIS's authentication manager and the layer uses it).
 For each, the output holds:
 
 ``valid``      QGIS accepted the layer;
@@ -30,7 +32,7 @@ import sys
 import tempfile
 
 
-def layer(url: str, collection: str, *, restrict_bbox: bool = False):
+def layer(url: str, collection: str, *, restrict_bbox: bool = False, authcfg: str = ""):
     from qgis.core import QgsDataSourceUri, QgsVectorLayer
 
     uri = QgsDataSourceUri()
@@ -38,7 +40,25 @@ def layer(url: str, collection: str, *, restrict_bbox: bool = False):
     uri.setParam("typename", collection)
     if restrict_bbox:
         uri.setParam("restrictToRequestBBOX", "1")
+    if authcfg:
+        uri.setAuthConfigId(authcfg)
     return QgsVectorLayer(uri.uri(False), collection, "OAPIF")
+
+
+def basic_authcfg(username: str, password: str) -> str:
+    """A Basic authentication configuration in the (temporary) profile's auth database, as
+    a user makes one in Settings > Options > Authentication; returns its id."""
+    from qgis.core import QgsApplication, QgsAuthMethodConfig
+
+    manager = QgsApplication.authManager()
+    manager.setMasterPassword("geo-bco-test-master", True)
+    config = QgsAuthMethodConfig("Basic")
+    config.setName("geo-bco analyst")
+    config.setConfig("username", username)
+    config.setConfig("password", password)
+    if not manager.storeAuthenticationConfig(config)[0]:
+        raise RuntimeError("QGIS refused to store the authentication configuration")
+    return config.id()
 
 
 def feature_ids(features) -> list:
@@ -49,8 +69,9 @@ def probe(app, urls: list[str], url: str, spec: dict) -> dict:
     from qgis.core import QgsFeatureRequest, QgsRectangle
 
     cid = spec["collection"]
-    whole = layer(url, cid)
-    result = {"collection": cid, "valid": whole.isValid(), "crs": whole.crs().authid()}
+    authcfg = basic_authcfg(*spec["auth"]) if spec.get("auth") else ""
+    whole = layer(url, cid, authcfg=authcfg)
+    result = {"collection": cid, "valid": whole.isValid(), "crs": whole.crs().authid(), "authcfg": authcfg}
     if not whole.isValid():
         return result
     result["ids"] = feature_ids(whole.getFeatures())
@@ -59,7 +80,7 @@ def probe(app, urls: list[str], url: str, spec: dict) -> dict:
     del urls[:]
     box = spec.get("bbox")
     if box:
-        restricted = layer(url, cid, restrict_bbox=True)
+        restricted = layer(url, cid, restrict_bbox=True, authcfg=authcfg)
         request = QgsFeatureRequest().setFilterRect(QgsRectangle(*box)).setFlags(QgsFeatureRequest.ExactIntersect)
         result["bbox_ids"] = feature_ids(restricted.getFeatures(request))
         app.processEvents()

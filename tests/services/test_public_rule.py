@@ -15,6 +15,8 @@ from services.jobs import create_run, execute_run
 from services.layers import REGISTRY
 from services.projections import refresh_incidents
 
+from layer_runs import FAST_PARAMETERS
+
 pytestmark = pytest.mark.postgis
 
 #: every table of the domain apps: an anonymous request must never name one
@@ -27,8 +29,7 @@ NOT_PUBLIC = {"api:imports", "api:import-detail", "api:quality", "api:analyst-in
 def layers(reference_data, demo_incidents):
     demo_incidents(rows=500)
     refresh_incidents()
-    fast = {"hotspots": {"cell_size": 3000}, "emerging": {"cell_size": 5000}, "near-repeat": {"permutations": 9}}
-    return {name: execute_run(create_run(name, parameters=fast.get(name, {})).pk) for name in REGISTRY}
+    return {name: execute_run(create_run(name, parameters=FAST_PARAMETERS[name]).pk) for name in REGISTRY}
 
 
 def anonymous_urls(layers) -> dict[str, str]:
