@@ -10,6 +10,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 from .jobs import execute_run
 from .jobs.result import TooFewIncidents
 from .jobs.runs import recover_interrupted_runs
+from .jobs.time_limit import TimeLimitExceeded
 
 #: A burst of imports queues one refresh: a second one waits behind this lock.
 REFRESH_LOCK = "standard-refresh"
@@ -19,8 +20,8 @@ REFRESH_LOCK = "standard-refresh"
 def run_analysis(run_id: int) -> None:
     try:
         execute_run(run_id)
-    except (TooFewIncidents, ValueError):
-        pass  # the run is failed with its reason; retrying cannot change the input
+    except (TooFewIncidents, ValueError, TimeLimitExceeded):
+        pass  # the run is failed with its reason; retrying the same input would end the same way
 
 
 @app.task(queue="analysis", pass_context=False)

@@ -11,6 +11,7 @@ import logging
 import os
 import socket
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from .. import layers
 from ..params import ParameterError, parse, to_json
 from .result import TooFewIncidents
 from .selection import IncidentFilter, count_incidents, describe, parse_filter
+from .time_limit import TimeLimitExceeded, time_limit
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +62,8 @@ def execute_run(run_id: int) -> AnalysisRun:
     """Execute a recorded run. Re-executing a succeeded run is a no-op (a retried job
     must not write its layer twice); a failed or interrupted run starts again from
     scratch. The layer and the success are committed together, so a worker killed
-    mid-job leaves no half-written layer."""
+    mid-job leaves no half-written layer. A run over ``BCO_JOB_TIME_LIMIT_S`` is
+    stopped and failed with the reason (:class:`TimeLimitExceeded`)."""
     with transaction.atomic():
         run = AnalysisRun.objects.select_for_update().get(pk=run_id)
         if run.status == AnalysisRun.Status.SUCCEEDED:
@@ -70,15 +73,15 @@ def execute_run(run_id: int) -> AnalysisRun:
         run.save(update_fields=["status", "started_at", "error", "worker", "attempts"])
     kind = layers.REGISTRY[run.method]
     try:
-        with transaction.atomic():
+        with transaction.atomic(), time_limit(settings.BCO_JOB_TIME_LIMIT_S):
             kind.model.objects.filter(run=run).delete()  # what an interrupted attempt may have left
             result = kind.job(run, parse(kind.params, run.parameters), parse(IncidentFilter, run.input_filter))
             run.input_count, run.log, run.summary = result.input_count, result.log, result.summary
             run.resolved_parameters = result.resolved  # what the method used, automatic choices resolved
             run.status, run.finished_at = AnalysisRun.Status.SUCCEEDED, timezone.now()
             run.save()
-    except (TooFewIncidents, ValueError) as exc:
-        _fail(run, str(exc))  # the method refused this input: a plain reason, no traceback needed
+    except (TooFewIncidents, ValueError, TimeLimitExceeded) as exc:
+        _fail(run, str(exc))  # the method refused this input, or took too long: a plain reason, no traceback
         raise
     except Exception as exc:
         logger.exception("analysis run %s failed", run.pk)
