@@ -24,4 +24,4 @@ def empty_queue(transactional_db):
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute("TRUNCATE procrastinate_jobs, procrastinate_periodic_defers, procrastinate_events CASCADE")
+        cur.execute("TRUNCATE procrastinate_jobs, procrastinate_periodic_defers, procrastinate_events, procrastinate_workers CASCADE")
