@@ -109,13 +109,15 @@ def _process_gone(worker: str) -> bool:
     return False
 
 
-def recover_interrupted_runs(*, stalled_after_s: int = 30) -> list[str]:
+def recover_interrupted_runs(*, stalled_after_s: int = 30, ours_too: bool = False) -> list[str]:
     """Runs left ``running`` by a killed process: a queued run goes back on the queue
     (procrastinate retries its job), a synchronous one is failed with the reason.
 
     A run counts as interrupted when its process is gone from this host, or when its
-    job belongs to a worker that stopped sending heartbeats (another host). Returns
-    one message per recovered run.
+    job belongs to a worker that stopped sending heartbeats (another host), or, with
+    ``ours_too``, when this very process ran it (the caller knows nothing runs in it
+    now: `bco worker` starting again after losing the database). Returns one message
+    per recovered run.
     """
     from procrastinate.contrib.django import app
 
@@ -129,13 +131,15 @@ def recover_interrupted_runs(*, stalled_after_s: int = 30) -> list[str]:
         stalled_jobs = {row[0] for row in cur.fetchall()}
     messages = []
     for run in AnalysisRun.objects.filter(status=AnalysisRun.Status.RUNNING):
-        if not (_process_gone(run.worker) or (run.job_id and run.job_id in stalled_jobs)):
+        ours = ours_too and run.worker == _this_process()
+        if not (ours or _process_gone(run.worker) or (run.job_id and run.job_id in stalled_jobs)):
             continue
         if run.job_id and app.job_manager.get_job_status(run.job_id).value == "doing":
             app.job_manager.retry_job_by_id(run.job_id, retry_at=timezone.now())
-            run.status, run.error = AnalysisRun.Status.QUEUED, f"interrupted ({run.worker} ended); queued again"
+            what = "lost the database" if ours else "ended"
+            run.status, run.error = AnalysisRun.Status.QUEUED, f"interrupted ({run.worker} {what}); queued again"
             run.save(update_fields=["status", "error"])
-            messages.append(f"{run.method} run {run.pk}: worker {run.worker} ended mid-run; job {run.job_id} queued again")
+            messages.append(f"{run.method} run {run.pk}: worker {run.worker} {what} mid-run; job {run.job_id} queued again")
         else:
             _fail(run, f"interrupted: process {run.worker} ended while the run was executing; nothing was written")
             messages.append(f"{run.method} run {run.pk}: process {run.worker} ended mid-run; marked failed")
