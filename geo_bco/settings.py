@@ -213,6 +213,8 @@ BCO_REFRESH_METHODS = [m for m in os.environ.get("BCO_REFRESH_METHODS", "kde,hot
 BCO_REFRESH_PARAMETERS = json.loads(os.environ.get("BCO_REFRESH_PARAMETERS", '{"kde": {"bandwidth": 1000, "cell_size": 100}}'))
 #: Also compute each of them once per (non-sensitive) offence category.
 BCO_REFRESH_PER_CATEGORY = env_bool("BCO_REFRESH_PER_CATEGORY", True)
+#: When the scheduler (`bco scheduler`) queues the standard refresh regardless of imports: cron syntax, UTC.
+BCO_REFRESH_CRON = os.environ.get("BCO_REFRESH_CRON", "0 2 * * *")
 #: Queue the standard refresh after each import (a worker runs it).
 BCO_REFRESH_AFTER_IMPORT = env_bool("BCO_REFRESH_AFTER_IMPORT", True)
 #: The public never sees a count between 1 and this minus 1 (applied at the next migrate).

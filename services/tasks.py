@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
@@ -26,6 +27,17 @@ def run_analysis(run_id: int) -> None:
 
 @app.task(queue="analysis", pass_context=False)
 def refresh_analyses() -> None:
+    from .refresh import refresh
+
+    refresh()
+
+
+@app.periodic(cron=settings.BCO_REFRESH_CRON)
+@app.task(queue="analysis", queueing_lock=REFRESH_LOCK, pass_context=False)
+def scheduled_refresh(timestamp: int) -> None:
+    """The standard refresh on a schedule (BCO_REFRESH_CRON, nightly): a safety net, so the
+    layers are at most a day behind the incidents even when an import's own refresh was
+    lost (queued during an outage, failed). Shares the import refresh's lock: never two queued."""
     from .refresh import refresh
 
     refresh()

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from services import views
+from services import health, views
 from services.ogc import views as ogc_views
 
 urlpatterns = [
     path("", views.web_map, name="web-map"),
+    path("healthz", health.health, name="health"),
     path("admin/", admin.site.urls),
     path("api/", include("services.api.urls")),
     # The OpenAPI document is built lazily (see services/ogc/views.py); the rest is pygeoapi's own Django app.

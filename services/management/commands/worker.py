@@ -6,6 +6,13 @@ fails). Left alone, the job it was running stays ``doing`` and nothing runs unti
 someone restarts the worker. Here the worker waits for the database to answer again,
 puts the run it lost back on the queue (its job is retried) and starts again.
 
+``bco scheduler`` is the same process on a queue of its own that no task uses: what it
+does is procrastinate's periodic deferrer, which queues the periodic tasks
+(services/tasks.py: the nightly refresh, the recovery sweep) at their times for the
+workers. Every worker defers them too (procrastinate's design; the database keeps one
+job per period), so the schedule holds with or without a scheduler; a scheduler keeps
+it when the workers run elsewhere or are all busy.
+
 Signals: the first SIGTERM or SIGINT stops taking jobs and lets the running ones
 finish (each is bounded by ``BCO_JOB_TIME_LIMIT_S``); a second one ends the process at
 once (the next start recovers its run).
@@ -29,7 +36,7 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 MAX_RECONNECT_PAUSE_S = 10
 
 
-async def work(*, concurrency: int, wait: bool) -> bool:
+async def work(*, queue: str, concurrency: int, wait: bool) -> bool:
     """Run procrastinate's worker until it stops. True when it was asked to stop (a signal)."""
     loop, this = asyncio.get_running_loop(), asyncio.current_task()
     asked = False
@@ -46,7 +53,7 @@ async def work(*, concurrency: int, wait: bool) -> bool:
     with app.replace_connector(app.connector.get_worker_connector()) as worker_app:
         try:
             async with worker_app.open_async():
-                await worker_app.run_worker_async(queues=["analysis"], concurrency=concurrency, wait=wait,
+                await worker_app.run_worker_async(queues=[queue], concurrency=concurrency, wait=wait,
                                                   install_signal_handlers=False)
         except asyncio.CancelledError:
             if not asked:
@@ -72,17 +79,18 @@ class Command(BaseCommand):
             "survives database restarts. SIGTERM: finish the running jobs, then stop.")
 
     def add_arguments(self, parser):
+        parser.add_argument("--queue", default="analysis", help="queue to work (default analysis)")
         parser.add_argument("--concurrency", type=int, default=1)
         parser.add_argument("--wait", action=argparse.BooleanOptionalAction, default=True,
                             help="keep waiting for jobs (--no-wait: stop when the queue is empty)")
 
-    def handle(self, *args, concurrency, wait, **options):
+    def handle(self, *args, queue, concurrency, wait, **options):
         restarted = False
         while True:
             for message in recover_interrupted_runs(ours_too=restarted):
                 self.stderr.write(message)
             try:
-                if asyncio.run(work(concurrency=concurrency, wait=wait)) or not wait:
+                if asyncio.run(work(queue=queue, concurrency=concurrency, wait=wait)) or not wait:
                     return
                 reason = "its listener lost the database connection"
             except (ConnectorException, PsycopgError, DatabaseError) as exc:
