@@ -3,6 +3,9 @@
 #   bash setup.sh demo   set up, load Belize boundaries, import a synthetic demo set,
 #                        compute every layer kind, serve on http://127.0.0.1:8000 (gunicorn, DEBUG off) until stopped
 #   bash setup.sh test   set up, then run the whole test suite against a real PostGIS
+#   bash setup.sh prod [start|stop|status]
+#                        set up, then start (default), stop or show the production processes: web (gunicorn),
+#                        worker and scheduler, PID files in var/run/, logs in var/log/ (bco prod; docs/deployment.md)
 #   bash setup.sh        set up only
 # Idempotent: a second run installs nothing new and takes seconds.
 # Environment: DATABASE_URL (default postgres://geo_bco:geo_bco@127.0.0.1:5432/geo_bco),
@@ -146,11 +149,16 @@ case "${1:-setup}" in
     say "serving on http://127.0.0.1:8000 (map), /ogcapi/ (OGC API Features), /api/ (REST); Ctrl-C stops"
     exec "$VENV/bin/bco" serve 127.0.0.1:8000   # gunicorn, WEB_CONCURRENCY workers
     ;;
+  prod)
+    setup
+    shift || true
+    exec "$VENV/bin/bco" prod "${@:-start}"
+    ;;
   test)
     setup test
     say "running the test suite"
     shift || true
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
-  *) die "usage: bash setup.sh [setup|demo|test]" ;;
+  *) die "usage: bash setup.sh [setup|demo|test|prod [start|stop|status]]" ;;
 esac

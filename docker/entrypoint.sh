@@ -1,6 +1,6 @@
 #!/bin/sh
 # web: migrate, validate the generated pygeoapi config, serve with gunicorn (bco serve).
-# worker: run the analysis queue.  Anything else: passed to `bco`.
+# worker: run the analysis queue.  scheduler: queue the periodic tasks.  Anything else: passed to `bco`.
 set -e
 case "$1" in
   web)
@@ -10,6 +10,9 @@ case "$1" in
     ;;
   worker)
     exec bco worker
+    ;;
+  scheduler)
+    exec bco scheduler
     ;;
   *)
     exec bco "$@"

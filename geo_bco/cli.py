@@ -1,7 +1,8 @@
 """``bco``: the one command-line entry point for data stewards and operators.
 
 It is Django's management utility with friendlier verbs: ``bco import FILE``,
-``bco analyse kde``, ``bco refresh``, ``bco load-boundaries --belize``, ``bco worker``, ``bco serve``,
+``bco analyse kde``, ``bco refresh``, ``bco load-boundaries --belize``, ``bco worker``, ``bco scheduler``,
+``bco serve``, ``bco prod start|stop|status``, ``bco backup FILE``, ``bco restore FILE``,
 ``bco create-user NAME --role analyst``, ``bco grant-role NAME ROLE``, ``bco api-key create NAME``;
 any other Django command (``bco migrate``, ``bco createsuperuser``) passes through.
 """
@@ -22,6 +23,10 @@ ALIASES = {
     "quality": ["quality"],
     "refresh": ["refresh"],
     "worker": ["worker"],
+    "scheduler": ["worker", "--queue", "schedule"],
+    "prod": ["prod"],
+    "backup": ["backup"],
+    "restore": ["restore"],
     "serve": ["serve"],
     "create-user": ["create_user"],
     "grant-role": ["role", "grant"],

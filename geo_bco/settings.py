@@ -63,6 +63,9 @@ DATABASES = {
         os.environ.get("DATABASE_URL", "postgres://geo_bco:geo_bco@127.0.0.1:5432/geo_bco"),
         engine="django.contrib.gis.db.backends.postgis",
         conn_max_age=0 if DB_POOL_SIZE else 60,  # Django's pool replaces persistent connections
+        # a connection is checked before it is handed out (the pool's check=ConnectionPool.check_connection):
+        # after PostgreSQL restarts, dead pooled connections are discarded instead of failing a request
+        conn_health_checks=True,
     )
 }
 if DB_POOL_SIZE:
@@ -202,6 +205,11 @@ OPENAPI_DOCUMENT: dict = {}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "bco_cache"}}
 
 # --- analysis refresh and the public rule --------------------------------------
+#: Longest an analysis run may take (seconds): past it the run is stopped and recorded failed
+#: (services/jobs/time_limit.py). 0 means no limit.
+BCO_JOB_TIME_LIMIT_S = env_number("BCO_JOB_TIME_LIMIT_S", 3600)
+#: Seconds a client is told to wait (Retry-After) when the database does not answer (503).
+BCO_RETRY_AFTER_S = env_number("BCO_RETRY_AFTER_S", 5, int)
 #: Layer kinds the standard refresh computes after every import (``bco refresh``).
 BCO_REFRESH_METHODS = [m for m in os.environ.get("BCO_REFRESH_METHODS", "kde,hotspots,emerging,area-counts").split(",") if m]
 #: Parameters of the standard runs, per method (JSON); the rest take each method's defaults.
@@ -209,6 +217,8 @@ BCO_REFRESH_METHODS = [m for m in os.environ.get("BCO_REFRESH_METHODS", "kde,hot
 BCO_REFRESH_PARAMETERS = json.loads(os.environ.get("BCO_REFRESH_PARAMETERS", '{"kde": {"bandwidth": 1000, "cell_size": 100}}'))
 #: Also compute each of them once per (non-sensitive) offence category.
 BCO_REFRESH_PER_CATEGORY = env_bool("BCO_REFRESH_PER_CATEGORY", True)
+#: When the scheduler (`bco scheduler`) queues the standard refresh regardless of imports: cron syntax, UTC.
+BCO_REFRESH_CRON = os.environ.get("BCO_REFRESH_CRON", "0 2 * * *")
 #: Queue the standard refresh after each import (a worker runs it).
 BCO_REFRESH_AFTER_IMPORT = env_bool("BCO_REFRESH_AFTER_IMPORT", True)
 #: The public never sees a count between 1 and this minus 1 (applied at the next migrate).

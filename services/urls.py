@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from services import views
+from services import health, views
 from services.ogc import analyst as ogc_analyst
 from services.ogc import views as ogc_views
 from services.ogc.urls import routes as ogc_routes
 
 urlpatterns = [
     path("", views.web_map, name="web-map"),
+    path("healthz", health.health, name="health"),
     path("admin/", admin.site.urls),
     path("api/", include("services.api.urls")),
     path("tiles/", include("services.tiles.urls")),

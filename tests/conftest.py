@@ -4,11 +4,11 @@ answers, and ``.ci/run`` fails the build if anything was skipped."""
 
 from __future__ import annotations
 
-import importlib
 import socket
 from pathlib import Path
 
 import pytest
+from belize_reference import ensure_reference_data
 
 FIXTURES = Path(__file__).parent / "fixtures"
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
@@ -31,20 +31,6 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if item.get_closest_marker("postgis"):
                 item.add_marker(skip)
-
-
-def ensure_reference_data() -> None:
-    """Offences and Belize boundaries, loaded if missing (transactional tests flush them)."""
-    from django.apps import apps
-
-    from boundaries.loading import load_belize_reference
-    from boundaries.models import Boundary
-    from geo_bco.models import OffenceType
-
-    if not OffenceType.objects.exists():
-        importlib.import_module("geo_bco.migrations.0002_seed_offences").seed(apps, None)
-    if Boundary.objects.filter(boundary_set__slug="districts").count() != 6:
-        load_belize_reference()
 
 
 @pytest.fixture(autouse=True)

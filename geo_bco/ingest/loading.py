@@ -5,7 +5,9 @@ SQL, then merged as an UPDATE of changed records plus an INSERT of new ones (the
 digest tells inserts from updates from no-ops); rejected rows are COPY'd verbatim
 with their reasons.
 The batch, its incidents and its rejected rows commit together or not at all, so an
-interrupted import leaves nothing behind and re-running it converges. An exception
+interrupted import leaves nothing behind and re-running it converges. When the
+connection to PostgreSQL is lost mid-import (a restart), the report says which of the
+two happened, read back from the database once it answers again. An exception
 nobody foresaw still ends as a report: a failed batch naming the file (and the row,
 when the database says which), with the traceback in the operator's log.
 """
@@ -26,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from pyarrow import csv as pacsv
 from tqdm import tqdm
@@ -34,6 +36,7 @@ from tqdm import tqdm
 from boundaries.models import BoundarySet
 from boundaries.service_area import belize_area_utm
 
+from ..errors import database_unavailable
 from ..models import ImportBatch, OffenceType
 from ..signals import incidents_imported
 from .profiles import DEFAULT, Profile
@@ -225,6 +228,8 @@ def import_file(
     except ReadError:
         raise  # the file cannot be read: refused with its own message, nothing recorded
     except Exception as exc:  # noqa: BLE001 (the guard: no traceback reaches a steward)
+        if database_unavailable(exc):
+            return _connection_lost(exc, source_system=source_system, sha=sha, file_name=file_name)
         return _failed(exc, source_system=source_system, sha=sha, file_name=file_name, row=_row_of(exc, checked))
     say(f"stored in PostGIS ({time.perf_counter() - started:.1f} s)")
     if result.inserted or result.updated:
@@ -260,6 +265,41 @@ def _failed(exc: Exception, *, source_system: str, sha: str, file_name: str, row
     batch.save(update_fields=["error"])
     log.exception("import of %s failed (batch %s%s)", file_name, batch.pk, where)
     return ImportResult(batch.pk, 0, 0, 0, 0, 0, False, (batch.error,), error=batch.error)
+
+
+#: How long an import whose connection was lost waits for the database to answer again, to say what it stored.
+RECONNECT_WAIT_S = 30
+
+
+def _connection_lost(exc: Exception, *, source_system: str, sha: str, file_name: str) -> ImportResult:
+    """The connection was lost mid-import. PostgreSQL rolls back a transaction that had
+    not committed; only a loss during COMMIT itself leaves the outcome open, so the
+    database is asked (once it answers) whether this file's batch committed."""
+    reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    deadline = time.monotonic() + RECONNECT_WAIT_S
+    while True:
+        connection.close()
+        try:
+            batch = ImportBatch.objects.filter(source_system=source_system, file_sha256=sha,
+                                               status=ImportBatch.Status.COMPLETED).first()
+            break
+        except (OperationalError, InterfaceError):
+            if time.monotonic() > deadline:
+                error = (f"{file_name}: import interrupted: the database connection was lost ({reason}) and the "
+                         f"database did not answer again within {RECONNECT_WAIT_S} s, so whether the file was stored "
+                         "is not known yet. Run the same import again: a stored file is reported as identical, "
+                         "otherwise it is imported whole.")
+                return ImportResult(0, 0, 0, 0, 0, 0, False, (error,), error=error)
+            time.sleep(1)
+    log.warning("import of %s: database connection lost (%s)", file_name, reason)
+    if batch is not None:
+        message = f"{file_name}: the database connection was lost as the import committed; it did commit whole, as batch {batch.pk}"
+        return ImportResult(batch.pk, batch.rows_total, batch.inserted, batch.updated, batch.unchanged,
+                            batch.rejected, False, (message,))
+    error = (f"{file_name}: import interrupted: the database connection was lost ({reason}); nothing from this "
+             "file was stored (PostgreSQL rolled the whole import back). Run the same import again once the "
+             "database answers.")
+    return ImportResult(0, 0, 0, 0, 0, 0, False, (error,), error=error)
 
 
 def _place_geocoder():

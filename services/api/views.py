@@ -4,6 +4,7 @@ projections (services/projections.py): that is what a test proves for each route
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 
@@ -62,6 +63,18 @@ def _rows(sql: str, params: tuple = ()) -> list[dict]:
         return json.loads(cur.fetchone()[0])
 
 
+@functools.cache
+def _columns_but_geometry(relation_name: str) -> str:
+    """The relation's columns, geometry left out: the manifest reads attributes only, and
+    turning every polygon into JSON only to drop it cost most of the manifest's time
+    (benchmarks/load.py). Views change only with a migration, which restarts the server."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT a.attname FROM pg_attribute a WHERE a.attrelid = %s::regclass AND a.attnum > 0 "
+                    "AND NOT a.attisdropped AND format_type(a.atttypid, a.atttypmod) NOT LIKE 'geometry%%' "
+                    "ORDER BY a.attnum", [relation_name])
+        return ", ".join(f'"{row[0]}"' for row in cur.fetchall())
+
+
 def _run_info(rows: list[dict]) -> dict | None:
     if not rows:
         return None
@@ -78,7 +91,8 @@ def manifest(request: HttpRequest) -> JsonResponse:
     for kind in REGISTRY.values():
         if not kind.public:
             continue
-        rows = _rows(f"SELECT * FROM {relation('public', kind, runs=False)}")
+        name = relation("public", kind, runs=False)
+        rows = _rows(f"SELECT {_columns_but_geometry(name)} FROM {name}")
         legend = kind.legend(rows)
         layers.append({
             "name": kind.name, "title": kind.title, "description": kind.description,

@@ -11,6 +11,7 @@ import logging
 import os
 import socket
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from .. import layers, public_cache
 from ..params import ParameterError, parse, to_json
 from .result import TooFewIncidents
 from .selection import IncidentFilter, count_incidents, describe, parse_filter
+from .time_limit import TimeLimitExceeded, time_limit
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +62,8 @@ def execute_run(run_id: int) -> AnalysisRun:
     """Execute a recorded run. Re-executing a succeeded run is a no-op (a retried job
     must not write its layer twice); a failed or interrupted run starts again from
     scratch. The layer and the success are committed together, so a worker killed
-    mid-job leaves no half-written layer."""
+    mid-job leaves no half-written layer. A run over ``BCO_JOB_TIME_LIMIT_S`` is
+    stopped and failed with the reason (:class:`TimeLimitExceeded`)."""
     with transaction.atomic():
         run = AnalysisRun.objects.select_for_update().get(pk=run_id)
         if run.status == AnalysisRun.Status.SUCCEEDED:
@@ -70,7 +73,7 @@ def execute_run(run_id: int) -> AnalysisRun:
         run.save(update_fields=["status", "started_at", "error", "worker", "attempts"])
     kind = layers.REGISTRY[run.method]
     try:
-        with transaction.atomic():
+        with transaction.atomic(), time_limit(settings.BCO_JOB_TIME_LIMIT_S):
             kind.model.objects.filter(run=run).delete()  # what an interrupted attempt may have left
             result = kind.job(run, parse(kind.params, run.parameters), parse(IncidentFilter, run.input_filter))
             run.input_count, run.log, run.summary = result.input_count, result.log, result.summary
@@ -78,8 +81,8 @@ def execute_run(run_id: int) -> AnalysisRun:
             run.status, run.finished_at = AnalysisRun.Status.SUCCEEDED, timezone.now()
             run.save()
             transaction.on_commit(public_cache.invalidate)  # extents, counts and tiles show the new layer
-    except (TooFewIncidents, ValueError) as exc:
-        _fail(run, str(exc))  # the method refused this input: a plain reason, no traceback needed
+    except (TooFewIncidents, ValueError, TimeLimitExceeded) as exc:
+        _fail(run, str(exc))  # the method refused this input, or took too long: a plain reason, no traceback
         raise
     except Exception as exc:
         logger.exception("analysis run %s failed", run.pk)
@@ -107,13 +110,15 @@ def _process_gone(worker: str) -> bool:
     return False
 
 
-def recover_interrupted_runs(*, stalled_after_s: int = 30) -> list[str]:
+def recover_interrupted_runs(*, stalled_after_s: int = 30, ours_too: bool = False) -> list[str]:
     """Runs left ``running`` by a killed process: a queued run goes back on the queue
     (procrastinate retries its job), a synchronous one is failed with the reason.
 
     A run counts as interrupted when its process is gone from this host, or when its
-    job belongs to a worker that stopped sending heartbeats (another host). Returns
-    one message per recovered run.
+    job belongs to a worker that stopped sending heartbeats (another host), or, with
+    ``ours_too``, when this very process ran it (the caller knows nothing runs in it
+    now: `bco worker` starting again after losing the database). Returns one message
+    per recovered run.
     """
     from procrastinate.contrib.django import app
 
@@ -127,13 +132,15 @@ def recover_interrupted_runs(*, stalled_after_s: int = 30) -> list[str]:
         stalled_jobs = {row[0] for row in cur.fetchall()}
     messages = []
     for run in AnalysisRun.objects.filter(status=AnalysisRun.Status.RUNNING):
-        if not (_process_gone(run.worker) or (run.job_id and run.job_id in stalled_jobs)):
+        ours = ours_too and run.worker == _this_process()
+        if not (ours or _process_gone(run.worker) or (run.job_id and run.job_id in stalled_jobs)):
             continue
         if run.job_id and app.job_manager.get_job_status(run.job_id).value == "doing":
             app.job_manager.retry_job_by_id(run.job_id, retry_at=timezone.now())
-            run.status, run.error = AnalysisRun.Status.QUEUED, f"interrupted ({run.worker} ended); queued again"
+            what = "lost the database" if ours else "ended"
+            run.status, run.error = AnalysisRun.Status.QUEUED, f"interrupted ({run.worker} {what}); queued again"
             run.save(update_fields=["status", "error"])
-            messages.append(f"{run.method} run {run.pk}: worker {run.worker} ended mid-run; job {run.job_id} queued again")
+            messages.append(f"{run.method} run {run.pk}: worker {run.worker} {what} mid-run; job {run.job_id} queued again")
         else:
             _fail(run, f"interrupted: process {run.worker} ended while the run was executing; nothing was written")
             messages.append(f"{run.method} run {run.pk}: process {run.worker} ended mid-run; marked failed")

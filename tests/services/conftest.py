@@ -42,7 +42,9 @@ def empty_queue(transactional_db):
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute("TRUNCATE procrastinate_jobs, procrastinate_periodic_defers, procrastinate_events CASCADE")
+        cur.execute("TRUNCATE procrastinate_jobs, procrastinate_periodic_defers, procrastinate_events, "
+                    "procrastinate_workers CASCADE")
+
 
 @pytest.fixture(scope="session")
 def ogc_connections_closed(django_db_setup, django_db_blocker):

@@ -5,67 +5,32 @@ Each test starts a real server process on 127.0.0.1:8110 and talks HTTP to it.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
-from django.conf import settings
+from bco_processes import ROOT, database_url
+from bco_processes import fetch as fetch_url
+from bco_processes import serve as serve_on
 from django.db import connection
 
 pytestmark = pytest.mark.postgis
 
-ROOT = Path(__file__).resolve().parents[2]
 ADDR = ("127.0.0.1", 8110)
 BASE = f"http://{ADDR[0]}:{ADDR[1]}"
 
 
-def database_url(name: str | None = None, password: str | None = None) -> str:
-    db = settings.DATABASES["default"]
-    return (f"postgres://{db['USER']}:{password or db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-            f"/{name or db['NAME']}")
-
-
-@contextlib.contextmanager
-def serve(tmp_path: Path, **env: str):
-    """`bco serve` with DEBUG unset (the default), a fresh secret key and ``env``; yields the log file."""
-    environ = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "WEB_CONCURRENCY"}}
-    environ |= {"SECRET_KEY": secrets.token_urlsafe(50), "BCO_VAR_DIR": str(tmp_path / "var"),
-                "DATABASE_URL": database_url(), "STATIC_ROOT": str(tmp_path / "static")} | env
-    log = tmp_path / "server.log"
-    with open(log, "wb") as out:
-        server = subprocess.Popen([sys.executable, "-m", "geo_bco.cli", "serve", f"{ADDR[0]}:{ADDR[1]}"],
-                                  env=environ, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(ADDR, timeout=1):
-                break
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"bco serve did not start:\n{log.read_text()}")
-            time.sleep(0.2)
-        yield log
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+def serve(tmp_path, **env):
+    return serve_on(tmp_path, ADDR, **env)
 
 
 def fetch(path: str, headers: dict | None = None) -> tuple[int, dict, str]:
-    request = urllib.request.Request(BASE + path, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, dict(response.headers), response.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode("utf-8", "replace")
+    return fetch_url(BASE + path, headers)
 
 
 # --- error pages --------------------------------------------------------------------
@@ -83,17 +48,18 @@ def error_pages() -> dict[str, tuple[int, dict, str]]:
 def test_production_error_pages_show_no_setting_secret_or_traceback(tmp_path):
     db_password = "Db-" + secrets.token_hex(12)
     secret_key = secrets.token_urlsafe(50)
-    broken = database_url(name="h10_no_such_database", password=db_password)  # every query fails: 500s
+    broken = database_url(name="h10_no_such_database", password=db_password)  # every query fails: 503s
     with serve(tmp_path, DATABASE_URL=broken, SECRET_KEY=secret_key, BCO_DB_POOL_TIMEOUT="1") as log:
         pages = error_pages()
     assert {name: status for name, (status, _, _) in pages.items()} == {
-        "map page, database down": 500, "REST, database down": 500, "OGC API, database down": 500,
+        "map page, database down": 503, "REST, database down": 503, "OGC API, database down": 503,
         "unknown page": 404, "foreign Host header": 400}
     for name, (_, _, body) in pages.items():
         for leak in (db_password, secret_key, "Traceback", "DATABASE_URL", "SECRET_KEY", "h10_no_such_database",
                      "psycopg", "settings"):
             assert leak not in body, f"{name}: the body shows {leak!r}"
-    assert pages["REST, database down"][2].startswith('{"code": "InternalServerError"')
+    assert pages["REST, database down"][2].startswith('{"code": "ServiceUnavailable"')
+    assert all(int(pages[name][1]["Retry-After"]) >= 1 for name in pages if "database down" in name)
     assert "Traceback" in log.read_text()  # the operator's log has it
 
 
@@ -102,7 +68,7 @@ def test_with_debug_on_the_same_failure_does_show_internals(tmp_path):
     broken = database_url(name="h10_no_such_database")
     with serve(tmp_path, DATABASE_URL=broken, DEBUG="1", BCO_DB_POOL_TIMEOUT="1"):
         status, _, body = fetch("/api/districts/")
-    assert status == 500 and "Traceback" in body and "h10_no_such_database" in body
+    assert status == 500 and "Traceback" in body and "h10_no_such_database" in body  # Django's debug page
 
 
 # --- pooled connections under load --------------------------------------------------
