@@ -1,7 +1,7 @@
 """``bco``: the one command-line entry point for data stewards and operators.
 
 It is Django's management utility with friendlier verbs: ``bco import FILE``,
-``bco analyse kde``, ``bco refresh``, ``bco load-boundaries --belize``, ``bco worker``, ``bco serve``,
+``bco analyse kde``, ``bco refresh``, ``bco bulletin --month 2025-03``, ``bco load-boundaries --belize``, ``bco worker``, ``bco serve``,
 ``bco create-user NAME --role analyst``, ``bco grant-role NAME ROLE``, ``bco api-key create NAME``;
 any other Django command (``bco migrate``, ``bco createsuperuser``) passes through.
 """
@@ -21,6 +21,7 @@ ALIASES = {
     "ogc-config": ["ogc_config"],
     "quality": ["quality"],
     "refresh": ["refresh"],
+    "bulletin": ["bulletin"],
     "worker": ["worker"],
     "serve": ["serve"],
     "create-user": ["create_user"],

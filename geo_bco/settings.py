@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "services.ratelimit.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # Accept-Language, or the language chosen in the page
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -109,6 +110,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -117,7 +119,11 @@ TEMPLATES = [
 ]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+#: The pages, the map, the bulletin and the layer descriptions in English and Spanish
+#: (catalogues in services/locale/, compiled by `bco compilemessages` in setup.sh).
+LANGUAGES = [("en", "English"), ("es", "Español")]
+USE_I18N = True
 TIME_ZONE = "America/Belize"
 USE_TZ = True
 
@@ -209,3 +215,7 @@ BCO_REFRESH_PER_CATEGORY = env_bool("BCO_REFRESH_PER_CATEGORY", True)
 BCO_REFRESH_AFTER_IMPORT = env_bool("BCO_REFRESH_AFTER_IMPORT", True)
 #: The public never sees a count between 1 and this minus 1 (applied at the next migrate).
 BCO_PUBLIC_MIN_COUNT = int(os.environ.get("BCO_PUBLIC_MIN_COUNT", "3"))
+#: Monthly bulletins (``bco bulletin``): where the HTML and PDF files are written and served from (/bulletins/).
+BCO_BULLETIN_DIR = Path(os.environ.get("BCO_BULLETIN_DIR", VAR_DIR / "bulletins"))
+#: The standard refresh writes the bulletin of the last complete month when it is missing.
+BCO_BULLETIN_AFTER_REFRESH = env_bool("BCO_BULLETIN_AFTER_REFRESH", True)

@@ -1,11 +1,20 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from services import views
+from django.views.i18n import JavaScriptCatalog
+
+from services import bulletins, dashboard, opendata, views
 from services.ogc import views as ogc_views
 
 urlpatterns = [
     path("", views.web_map, name="web-map"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("bulletins/", bulletins.index, name="bulletins"),
+    path("bulletins/<str:name>", bulletins.file, name="bulletin-file"),
+    path("data/", opendata.index, name="open-data"),
+    path("data/<str:month>/incidents.<str:fmt>", opendata.archive, name="open-data-archive"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/", include("services.api.urls")),
     # The OpenAPI document is built lazily (see services/ogc/views.py); the rest is pygeoapi's own Django app.

@@ -51,6 +51,7 @@ def ensure_reference_data() -> None:
 def no_refresh_after_import(settings):
     """Imports in tests do not queue the standard refresh (tests of the refresh turn it on)."""
     settings.BCO_REFRESH_AFTER_IMPORT = False
+    settings.BCO_BULLETIN_AFTER_REFRESH = False  # tests of the bulletin write it themselves
 
 
 @pytest.fixture

@@ -1,0 +1,81 @@
+"""The bulletin's pictures, drawn server-side with matplotlib from the public layers'
+rows: a choropleth of the month's rate per 100,000 with the Gi* hot spot cells on
+top, and the monthly trend. Each returns PNG bytes."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import geopandas as gpd
+import matplotlib
+
+matplotlib.use("Agg")  # no display: files only
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+
+from .layers import CHOROPLETH, GI_BINS  # noqa: E402
+
+NO_DATA = "#d9d9d9"
+
+
+def _png(fig) -> bytes:
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=150, bbox_inches="tight")
+    plt.close(fig)
+    return out.getvalue()
+
+
+def rate_map(areas: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame, *, title: str, legend_title: str,
+             hotspot_label: str, no_data_label: str, points: gpd.GeoDataFrame | None = None) -> bytes:
+    """Areas coloured by ``rate`` in quantile classes (grey where blanked), hot spot cells
+    (confidence bin > 0) in their Gi* colours, and optionally public incident points."""
+    fig, ax = plt.subplots(figsize=(5.2, 6.4))
+    rates = areas["rate"].dropna()
+    classes = min(len(CHOROPLETH), max(rates.nunique(), 1))
+    handles = []
+    if len(rates):
+        bins = sorted(set(rates.quantile([i / classes for i in range(classes + 1)]).round(1)))
+        bins = bins if len(bins) > 1 else [bins[0], bins[0] + 1]
+        for i, (lo, hi) in enumerate(zip(bins[:-1], bins[1:])):
+            shade = areas[(areas["rate"] >= lo) & ((areas["rate"] < hi) | (i == len(bins) - 2) & (areas["rate"] <= hi))]
+            shade.plot(ax=ax, color=CHOROPLETH[i], edgecolor="#444444", linewidth=0.6)
+            handles.append(Patch(facecolor=CHOROPLETH[i], edgecolor="#444444", label=f"{lo:,.1f} – {hi:,.1f}"))
+    blank = areas[areas["rate"].isna()]
+    if len(blank):
+        blank.plot(ax=ax, color=NO_DATA, edgecolor="#444444", linewidth=0.6, hatch="//")
+        handles.append(Patch(facecolor=NO_DATA, edgecolor="#444444", hatch="//", label=no_data_label))
+    hot = hotspots[hotspots["confidence_bin"] > 0]
+    for b in sorted(hot["confidence_bin"].unique()):
+        hot[hot["confidence_bin"] == b].plot(ax=ax, color=GI_BINS[b][1], edgecolor="none", alpha=0.9)
+    if len(hot):
+        handles.append(Patch(facecolor=GI_BINS[3][1], label=hotspot_label))
+    if points is not None and len(points):
+        points.plot(ax=ax, markersize=4, color="#1f4e79", alpha=0.7)
+    for row in areas.itertuples():
+        centre = row.geometry.representative_point()
+        ax.annotate(row.name, (centre.x, centre.y), ha="center", fontsize=7, color="#1a1a1a")
+    ax.set_title(title, fontsize=10)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    ax.legend(handles=handles, title=legend_title, loc="lower left", fontsize=7, title_fontsize=7, frameon=True,
+              bbox_to_anchor=(1.0, 0.0))
+    return _png(fig)
+
+
+def trend_chart(months: list[date], counts: list[int], *, title: str, highlight: date, ylabel: str) -> bytes:
+    """Incidents per month, the bulletin's month marked."""
+    fig, ax = plt.subplots(figsize=(6.8, 2.4))
+    ax.plot(months, counts, color="#1f4e79", marker="o", markersize=3, linewidth=1.5)
+    if highlight in months:
+        i = months.index(highlight)
+        ax.plot([months[i]], [counts[i]], marker="o", markersize=7, color="#b30000")
+    ax.set_title(title, fontsize=10)
+    ax.set_ylabel(ylabel, fontsize=8)
+    ax.set_ylim(bottom=0)
+    ax.tick_params(labelsize=7)
+    ax.grid(axis="y", color="#dddddd")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.autofmt_xdate()
+    return _png(fig)
