@@ -58,8 +58,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     runs = compstat.latest_runs(audience)
     table, hotspots = None, compstat.top_hotspots(audience)
     try:
-        boundary_set = _choice(request, "boundary_set", runs, "districts" if "districts" in runs else next(iter(runs), ""))
         if runs:
+            boundary_set = _choice(request, "boundary_set", runs, "districts" if "districts" in runs else next(iter(runs)))
             table = compstat.table(audience, boundary_set, request.GET.get("category") or "all")
     except BadParameter as exc:
         return exc.response()

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import shapely
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
@@ -74,7 +75,8 @@ def render_archive(first: date, fmt: str) -> bytes:
         return out.getvalue().encode()
     frame = _frame(rows)
     if fmt == "geojson":
-        return frame.to_json(drop_id=True).encode()
+        return frame.assign(occurred_on=frame["occurred_on"].astype(str)).to_json(drop_id=True).encode()
+    frame["occurred_on"] = pd.to_datetime(frame["occurred_on"]).dt.date
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "incidents.gpkg"
         frame.to_file(path, layer="incidents", driver="GPKG", engine="pyogrio")

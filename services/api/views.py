@@ -10,6 +10,7 @@ import json
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from ..layers import REGISTRY, LayerKind
 from ..projections import relation
@@ -75,7 +76,7 @@ def manifest(request: HttpRequest) -> JsonResponse:
         rows = _rows(f"SELECT * FROM {relation('public', kind, runs=False)}")
         legend = kind.legend(rows)
         layers.append({
-            "name": kind.name, "title": kind.title, "description": kind.description,
+            "name": kind.name, "title": _(kind.title), "description": _(kind.description),
             "geometry_type": kind.geometry_type, "map_type": kind.map_type, "features": len(rows),
             "filter": kind.map_filter,
             "legend": {"property": legend.property, "kind": legend.kind, "note": legend.note,
