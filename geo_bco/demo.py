@@ -32,8 +32,10 @@ _TO_UTM = Transformer.from_crs(4326, 32616, always_xy=True)
 _TO_WGS84 = Transformer.from_crs(32616, 4326, always_xy=True)
 
 
-def generate(rows: int = 3000, *, seed: int = 2026, end: datetime | None = None, bad_rows: int = 12) -> pd.DataFrame:
-    """Return ``rows`` synthetic incidents plus ``bad_rows`` deliberately invalid ones."""
+def generate(rows: int = 20000, *, seed: int = 2026, end: datetime | None = None, bad_rows: int = 12,
+             days: int = 730) -> pd.DataFrame:
+    """Return ``rows`` synthetic incidents over the ``days`` before ``end``, plus ``bad_rows``
+    deliberately invalid ones."""
     rng = np.random.default_rng(seed)
     places = pd.read_csv(PLACES_CSV)
     weight = places["population"].to_numpy(dtype=float) ** 1.1
@@ -51,10 +53,10 @@ def generate(rows: int = 3000, *, seed: int = 2026, end: datetime | None = None,
     codes = list(OFFENCE_MIX)
     freq = np.array(list(OFFENCE_MIX.values()))
     end = end or datetime(2026, 9, 30, 23, 59)
-    days = rng.integers(0, 730, size=rows)
+    day = rng.integers(0, days, size=rows)
     hours = rng.choice(24, size=rows, p=HOURLY / HOURLY.sum())
     minutes = rng.integers(0, 60, size=rows)
-    when = [end - timedelta(days=int(d)) for d in days]
+    when = [end - timedelta(days=int(d)) for d in day]
     frame = pd.DataFrame({
         "source_id": [f"DEMO-{i:06d}" for i in range(1, rows + 1)],
         "offence": rng.choice(codes, size=rows, p=freq / freq.sum()),

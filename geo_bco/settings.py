@@ -215,6 +215,10 @@ BCO_REFRESH_PER_CATEGORY = env_bool("BCO_REFRESH_PER_CATEGORY", True)
 BCO_REFRESH_AFTER_IMPORT = env_bool("BCO_REFRESH_AFTER_IMPORT", True)
 #: The public never sees a count between 1 and this minus 1 (applied at the next migrate).
 BCO_PUBLIC_MIN_COUNT = int(os.environ.get("BCO_PUBLIC_MIN_COUNT", "3"))
+#: The public sees dates to this resolution (month, quarter or year; applied at the next migrate).
+BCO_PUBLIC_PERIOD = os.environ.get("BCO_PUBLIC_PERIOD", "month")
+if BCO_PUBLIC_PERIOD not in {"month", "quarter", "year"}:
+    raise ImproperlyConfigured(f"BCO_PUBLIC_PERIOD must be month, quarter or year; got {BCO_PUBLIC_PERIOD!r}")
 #: Monthly bulletins (``bco bulletin``): where the HTML and PDF files are written and served from (/bulletins/).
 BCO_BULLETIN_DIR = Path(os.environ.get("BCO_BULLETIN_DIR", VAR_DIR / "bulletins"))
 #: The standard refresh writes the bulletin of the last complete month when it is missing.

@@ -29,7 +29,7 @@ def _png(fig) -> bytes:
 def rate_map(areas: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame, *, title: str, legend_title: str,
              hotspot_label: str, no_data_label: str, points: gpd.GeoDataFrame | None = None) -> bytes:
     """Areas coloured by ``rate`` in quantile classes (grey where blanked), hot spot cells
-    (confidence bin > 0) in their Gi* colours, and optionally public incident points."""
+    (confidence bin > 0) in their Gi* colours, and optionally the public cell counts (points sized by count)."""
     fig, ax = plt.subplots(figsize=(5.2, 6.4))
     rates = areas["rate"].dropna()
     classes = min(len(CHOROPLETH), max(rates.nunique(), 1))
@@ -51,7 +51,7 @@ def rate_map(areas: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame, *, title: str,
     if len(hot):
         handles.append(Patch(facecolor=GI_BINS[3][1], label=hotspot_label))
     if points is not None and len(points):
-        points.plot(ax=ax, markersize=4, color="#1f4e79", alpha=0.7)
+        points.plot(ax=ax, markersize=2 * points["incident_count"], color="#1f4e79", alpha=0.7)
     for row in areas.itertuples():
         centre = row.geometry.representative_point()
         ax.annotate(row.name, (centre.x, centre.y), ha="center", fontsize=7, color="#1a1a1a")
@@ -63,13 +63,13 @@ def rate_map(areas: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame, *, title: str,
     return _png(fig)
 
 
-def trend_chart(months: list[date], counts: list[int], *, title: str, highlight: date, ylabel: str) -> bytes:
-    """Incidents per month, the bulletin's month marked."""
+def trend_chart(months: list[date], counts: list[int | None], *, title: str, highlight: date, ylabel: str) -> bytes:
+    """Incidents per month, the bulletin's month marked; a blanked month (None) is a gap."""
     fig, ax = plt.subplots(figsize=(6.8, 2.4))
-    ax.plot(months, counts, color="#1f4e79", marker="o", markersize=3, linewidth=1.5)
-    if highlight in months:
-        i = months.index(highlight)
-        ax.plot([months[i]], [counts[i]], marker="o", markersize=7, color="#b30000")
+    values = [float("nan") if n is None else n for n in counts]
+    ax.plot(months, values, color="#1f4e79", marker="o", markersize=3, linewidth=1.5)
+    if highlight in months and counts[months.index(highlight)] is not None:
+        ax.plot([highlight], [counts[months.index(highlight)]], marker="o", markersize=7, color="#b30000")
     ax.set_title(title, fontsize=10)
     ax.set_ylabel(ylabel, fontsize=8)
     ax.set_ylim(bottom=0)

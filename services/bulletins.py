@@ -4,9 +4,10 @@ writes an HTML file and its PDF (WeasyPrint) into ``BCO_BULLETIN_DIR``, served a
 every language, when it is missing (:func:`write_missing`).
 
 Everything in it is public: it reads only ``public_*`` projections (the latest
-counts-per-area run over districts, the latest Gi* hot spots, the public incidents),
-plus two aggregate data-quality figures from the import records (share of records by
-geocode precision, rows rejected), so it can be handed to anyone.
+counts-per-area run over districts, the latest Gi* hot spots, the public cell counts),
+plus two aggregate data-quality figures from the records themselves (share of the
+month's records by geocode precision, rows rejected at import), so it can be handed
+to anyone.
 """
 
 from __future__ import annotations
@@ -92,20 +93,27 @@ def _hotspots() -> gpd.GeoDataFrame:
                             geometry=shapely.from_wkb([bytes(r[1]) for r in rows]), crs=4326)
 
 
-def _trend(month: date, district: str | None) -> tuple[list[date], list[int]]:
-    start = _months_before(month, TREND_MONTHS - 1)
-    counts = dict(_fetch(
-        "SELECT date_trunc('month', occurred_on)::date, count(*) FROM public_incidents "
-        "WHERE occurred_on >= %s AND occurred_on < %s AND (%s::text IS NULL OR district = %s) GROUP BY 1",
-        [start, _months_before(month, -1), district, district]))
-    months = [_months_before(month, n) for n in range(TREND_MONTHS - 1, -1, -1)]
-    return months, [counts.get(m, 0) for m in months]
+def _trend(month: date, district: str | None) -> tuple[list[date], list[int | None]]:
+    """Monthly counts up to ``month`` from the same counts-per-area run as the table (a month is
+    a gap where the public rule blanked it, or, for the country, blanked any district)."""
+    table = compstat.table("public", "districts")
+    rows = [r for r in table.rows if district is None or r.name == district]
+    by_month: dict[date, list[int | None]] = {}
+    for row in rows:
+        for start, n in row.months:
+            by_month.setdefault(start, []).append(n)
+    months = sorted(m for m in by_month if m <= month)[-TREND_MONTHS:]
+    return months, [compstat.total(by_month[m]) for m in months]
 
 
 def _caveats(month: date, district: str | None) -> dict:
+    """Aggregate data quality: the month's non-sensitive records by geocode precision, and rejected rows."""
     precision = _fetch(
-        "SELECT geocode_precision, count(*) FROM public_incidents WHERE occurred_on >= %s AND occurred_on < %s "
-        "AND (%s::text IS NULL OR district = %s) GROUP BY 1 ORDER BY 2 DESC",
+        "SELECT i.geocode_precision, count(*) FROM geo_bco_incident i "
+        "JOIN geo_bco_offencetype o ON o.id = i.offence_id LEFT JOIN boundaries_boundary d ON d.id = i.district_id "
+        "WHERE NOT o.sensitive AND (i.occurred_at AT TIME ZONE 'America/Belize') >= %s "
+        "AND (i.occurred_at AT TIME ZONE 'America/Belize') < %s AND (%s::text IS NULL OR d.name = %s) "
+        "GROUP BY 1 ORDER BY 2 DESC",
         [month, _months_before(month, -1), district, district])
     records = sum(n for _, n in precision)
     (read, rejected), = _fetch("SELECT coalesce(sum(rows_total), 0), coalesce(sum(rejected), 0) "
@@ -135,9 +143,10 @@ def context(month: date, district: str | None = None) -> dict:
             raise ValueError(f"--district {district!r}: choose one of {', '.join(sorted(names.values()))}")
         district = names[district.lower()]
         frame = frame[frame["name"] == district]
-        rows = _fetch("SELECT ST_AsBinary(geom) FROM public_incidents WHERE district = %s AND occurred_on >= %s "
-                      "AND occurred_on < %s", [district, month, _months_before(month, -1)])
-        points = gpd.GeoDataFrame(geometry=shapely.from_wkb([bytes(r[0]) for r in rows]), crs=4326)
+        rows = _fetch("SELECT incident_count, ST_AsBinary(geom) FROM public_incidents WHERE district = %s "
+                      "AND date_trunc('month', period_start) = %s", [district, month])
+        points = gpd.GeoDataFrame({"incident_count": [r[0] for r in rows]},
+                                  geometry=shapely.from_wkb([bytes(r[1]) for r in rows]), crs=4326)
     hotspots = _hotspots()
     if district is not None:
         hotspots = hotspots[hotspots.intersects(frame.union_all())]
@@ -148,7 +157,7 @@ def context(month: date, district: str | None = None) -> dict:
         legend_title=_("Rate per 100,000"), hotspot_label=_("Gi* hot spot cells"), no_data_label=_("Not shown (small count)"))
     months, counts = _trend(month, district)
     trend = bulletin_figures.trend_chart(months, counts, highlight=month, ylabel=_("Incidents"),
-                                         title=_("Public incidents per month, %(place)s") % {"place": place})
+                                         title=_("Incidents per month, %(place)s") % {"place": place})
     shown = [a for a in areas if district is None or a.name == district]
     return {
         "month": month, "month_name": month_name, "place": place, "district": district, "areas": shown,

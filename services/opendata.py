@@ -2,7 +2,8 @@
 GeoPackage), with a data dictionary and the licence, as police.uk publishes its own.
 
 Every file is cut from ``public_incidents`` only, so it holds exactly what the public
-rule lets anyone see (250 m cell centres, dates without times, no sensitive offence).
+rule lets anyone see: counts per offence category, month and 250 m (or 1 km) grid
+cell, never under the public minimum, never a single record or a sensitive offence.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 import shapely
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
@@ -28,25 +28,25 @@ FORMATS = {"csv": "text/csv", "geojson": "application/geo+json", "gpkg": "applic
 
 #: (column, type, meaning): the data dictionary, and the columns of every archive, in order
 DICTIONARY = (
-    ("id", "integer", _("A stable public identifier of the record; it reveals nothing of the police system's own id.")),
-    ("offence", "text", _("Offence code (e.g. burglary, robbery).")),
-    ("offence_label", "text", _("Offence as people read it.")),
+    ("id", "integer", _("A stable public identifier of the cell and period; it reveals nothing of any police record.")),
     ("category", "text", _("Offence category: violent, property, drugs, weapons.")),
-    ("occurred_on", "date", _("Day it happened (Belize time); the time of day is never published.")),
-    ("geocode_precision", "text", _("How precisely the police record placed it: exact, address, locality, district.")),
-    ("district", "text", _("District the incident lies in.")),
-    ("longitude", "number", _("Longitude (WGS84) of the centre of the 250 m grid cell holding the incident, not its exact place.")),
+    ("period_start", "date", _("First day of the period counted (Belize time).")),
+    ("period", "text", _("Length of the period: month (or quarter, year where the observatory publishes so).")),
+    ("cell_size_m", "integer", _("Side of the grid cell in metres: 250, or 1000 where the 250 m cells held too few.")),
+    ("incident_count", "integer", _("Incidents of the category in the cell and period; never fewer than the public minimum.")),
+    ("district", "text", _("District most of the cell's incidents lie in.")),
+    ("longitude", "number", _("Longitude (WGS84) of the centre of the grid cell, not of any incident.")),
     ("latitude", "number", _("Latitude (WGS84) of the same cell centre.")),
 )
-_SELECT = ("SELECT id, offence, offence_label, category, occurred_on, geocode_precision, district, "
+_SELECT = ("SELECT id, category, period_start, period, cell_size_m, incident_count, district, "
            "round(ST_X(geom)::numeric, 6)::float, round(ST_Y(geom)::numeric, 6)::float FROM public_incidents "
-           "WHERE occurred_on >= %s AND occurred_on < %s ORDER BY occurred_on, id")
+           "WHERE period_start >= %s AND period_start < %s ORDER BY period_start, category, id")
 
 
 def months() -> list[tuple[date, int]]:
-    """(first day, records) of every month that has public incidents, newest first."""
+    """(first day, incidents) of every month that has public incidents, newest first."""
     with connection.cursor() as cur:
-        cur.execute("SELECT date_trunc('month', occurred_on)::date, count(*) FROM public_incidents "
+        cur.execute("SELECT date_trunc('month', period_start)::date, sum(incident_count) FROM public_incidents "
                     "GROUP BY 1 ORDER BY 1 DESC")
         return cur.fetchall()
 
@@ -61,7 +61,8 @@ def _month_rows(first: date) -> list[tuple]:
 def _frame(rows: list[tuple]) -> gpd.GeoDataFrame:
     columns = [c for c, _, _ in DICTIONARY]
     frame = gpd.GeoDataFrame(rows, columns=columns)
-    return frame.set_geometry(shapely.points(frame["longitude"], frame["latitude"]), crs=4326)
+    xy = frame[["longitude", "latitude"]].to_numpy(dtype=float)
+    return frame.set_geometry(shapely.points(xy), crs=4326)
 
 
 def render_archive(first: date, fmt: str) -> bytes:
@@ -75,8 +76,7 @@ def render_archive(first: date, fmt: str) -> bytes:
         return out.getvalue().encode()
     frame = _frame(rows)
     if fmt == "geojson":
-        return frame.assign(occurred_on=frame["occurred_on"].astype(str)).to_json(drop_id=True).encode()
-    frame["occurred_on"] = pd.to_datetime(frame["occurred_on"]).dt.date
+        return frame.assign(period_start=frame["period_start"].astype(str)).to_json(drop_id=True).encode()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "incidents.gpkg"
         frame.to_file(path, layer="incidents", driver="GPKG", engine="pyogrio")

@@ -8,11 +8,15 @@ into migrations.
 
 The public rule:
 
-* **Incidents** are shown at the centre of a 250 m UTM 16N grid cell, with their
-  date but no time, never for a sensitive offence (sexual offences, domestic
-  violence, ...), under an id that is a keyed hash (it reveals neither the internal
-  id nor the import order). They are stored as a materialized view with its own
-  spatial index, refreshed after every import (:func:`refresh_incidents`).
+* **Incidents** are published as counts: per offence category and calendar month, the
+  number of incidents in each 250 m UTM 16N cell, at the cell's centre, where it is at
+  least k (``BCO_PUBLIC_MIN_COUNT``, default 3); cells under k are merged into their
+  1 km cell, and left out if that is still under k. No time of day, no single record,
+  no district-centroid point, never a sensitive offence; ids are keyed hashes (they
+  reveal neither internal ids nor the import order). Stored as a materialized view
+  with its own spatial index, refreshed after every import (:func:`refresh_incidents`).
+* **Sensitive offences** (sexual offences, domestic violence, kidnapping) appear only
+  as counts per district and month, blank under k.
 * **Derived layers** come only from runs whose input excluded sensitive offences
   (``input_filter.sensitive`` false), and only with the columns the kind declares
   public; kinds of exact per-incident results (near-repeat roles) have no public
@@ -37,7 +41,8 @@ from django.db import connection
 
 from .layers import REGISTRY, LayerKind
 
-PUBLIC_GRID_M = 250  #: public incident points are snapped to the centres of cells of this size (metres)
+PUBLIC_GRID_M = 250  #: public incidents are counted in cells of this size (metres, UTM 16N) ...
+PUBLIC_COARSE_GRID_M = 1000  #: ... or, where a cell holds fewer than k, in cells of this size
 
 BOUNDARIES = """
 SELECT b.id, s.slug AS boundary_set, b.code, b.name, b.area_km2,
@@ -50,17 +55,44 @@ LEFT JOIN LATERAL (
     WHERE boundary_id = b.id ORDER BY year DESC, (kind = 'census') DESC LIMIT 1
 ) p ON true"""
 
+#: Public incidents: per offence category and calendar month (BCO_PUBLIC_PERIOD), the incidents in each
+#: 250 m UTM cell; a cell holding fewer than k is merged into its 1 km cell, and left
+#: out if that still holds fewer (those incidents still count in the district figures).
 PUBLIC_INCIDENTS = """
-SELECT ('x' || substr(md5('{salt}' || i.id::text), 1, 15))::bit(60)::bigint AS id,
-       o.code AS offence, o.label AS offence_label, o.category,
-       (i.occurred_at AT TIME ZONE 'America/Belize')::date AS occurred_on,
-       i.geocode_precision, d.name AS district,
-       ST_Transform(ST_SnapToGrid(ST_Transform(i.location, 32616), {half}, {half}, {grid}, {grid}),
-                    4326)::geometry(Point, 4326) AS geom
-FROM geo_bco_incident i
-JOIN geo_bco_offencetype o ON o.id = i.offence_id
-LEFT JOIN boundaries_boundary d ON d.id = i.district_id
-WHERE NOT o.sensitive"""
+WITH fine AS (
+    SELECT o.category, date_trunc('{period}', i.occurred_at AT TIME ZONE 'America/Belize')::date AS period_start,
+           floor(ST_X(p) / {grid})::int AS x, floor(ST_Y(p) / {grid})::int AS y, i.district_id
+    FROM geo_bco_incident i
+    JOIN geo_bco_offencetype o ON o.id = i.offence_id
+    CROSS JOIN LATERAL ST_Transform(i.location, 32616) AS p
+    WHERE NOT o.sensitive AND i.geocode_precision IN ('exact', 'address', 'locality')
+), cells AS (
+    SELECT category, period_start, x, y, count(*) AS n, mode() WITHIN GROUP (ORDER BY district_id) AS district_id
+    FROM fine GROUP BY category, period_start, x, y
+), shown AS (
+    SELECT category, period_start, {grid} AS size, x, y, n, district_id FROM cells WHERE n >= {k}
+    UNION ALL
+    SELECT category, period_start, {coarse}, floor(x * {grid}::float / {coarse})::int, floor(y * {grid}::float / {coarse})::int,
+           sum(n), mode() WITHIN GROUP (ORDER BY district_id)
+    FROM cells WHERE n < {k}
+    GROUP BY category, period_start, floor(x * {grid}::float / {coarse})::int, floor(y * {grid}::float / {coarse})::int
+    HAVING sum(n) >= {k}
+)
+SELECT ('x' || substr(md5('{salt}' || concat_ws(':', category, period_start, size, x, y)), 1, 13))::bit(52)::bigint AS id,
+       category, period_start, '{period}'::text AS period, size AS cell_size_m, n::int AS incident_count, d.name AS district,
+       ST_Transform(ST_SetSRID(ST_MakePoint((x + 0.5) * size, (y + 0.5) * size), 32616), 4326)::geometry(Point, 4326)
+           AS geom
+FROM shown LEFT JOIN boundaries_boundary d ON d.id = shown.district_id"""
+
+#: Sensitive offences reach the public only as counts per district and month (blank under k).
+PUBLIC_SENSITIVE = """
+SELECT row_number() OVER (ORDER BY d.code, m.period_start)::int AS id, d.code, d.name, m.period_start,
+       '{period}'::text AS period, CASE WHEN m.n >= {k} THEN m.n END AS incident_count, d.geom
+FROM (SELECT i.district_id, date_trunc('{period}', i.occurred_at AT TIME ZONE 'America/Belize')::date AS period_start,
+             count(*)::int AS n
+      FROM geo_bco_incident i JOIN geo_bco_offencetype o ON o.id = i.offence_id
+      WHERE o.sensitive AND i.district_id IS NOT NULL GROUP BY 1, 2) m
+JOIN boundaries_boundary d ON d.id = m.district_id"""
 
 ANALYST_INCIDENTS = """
 SELECT i.id, i.source_system, i.source_id, o.code AS offence, o.label AS offence_label, o.category,
@@ -124,14 +156,18 @@ def _layer_views(audience: str, kind: LayerKind) -> list[str]:
 def statements() -> list[str]:
     """Every projection, public first, as SQL statements to run in order."""
     salt = hashlib.sha256(f"public-ids:{settings.SECRET_KEY}".encode()).hexdigest()[:32]
-    incidents = PUBLIC_INCIDENTS.format(salt=salt, half=PUBLIC_GRID_M / 2, grid=PUBLIC_GRID_M)
+    k = int(settings.BCO_PUBLIC_MIN_COUNT)
+    period = settings.BCO_PUBLIC_PERIOD
+    incidents = PUBLIC_INCIDENTS.format(salt=salt, grid=PUBLIC_GRID_M, coarse=PUBLIC_COARSE_GRID_M, k=k, period=period)
     sql = [
         f"CREATE VIEW public_boundaries AS {BOUNDARIES}",
         "CREATE VIEW public_districts AS SELECT * FROM public_boundaries WHERE boundary_set = 'districts'",
         f"CREATE MATERIALIZED VIEW public_incidents AS {incidents}",
         "CREATE UNIQUE INDEX public_incidents_id ON public_incidents (id)",
         "CREATE INDEX public_incidents_geom ON public_incidents USING gist (geom)",
-        "CREATE INDEX public_incidents_occurred_on ON public_incidents (occurred_on)",
+        "CREATE INDEX public_incidents_period_start ON public_incidents (period_start)",
+        f"CREATE MATERIALIZED VIEW public_sensitive_counts AS {PUBLIC_SENSITIVE.format(k=k, period=period)}",
+        "CREATE UNIQUE INDEX public_sensitive_counts_id ON public_sensitive_counts (id)",
         f"CREATE VIEW analyst_incidents AS {ANALYST_INCIDENTS}",
         f"CREATE VIEW public_runs AS {PUBLIC_RUNS} WHERE r.status = 'succeeded' AND {PUBLIC_INPUT}",
         f"CREATE VIEW public_places AS {PUBLIC_PLACES}",
@@ -148,7 +184,7 @@ def drop_statements() -> list[str]:
     """Drop every projection (and the wave-1 ``ogc_*`` views they replace)."""
     views = ["public_boundaries", "analyst_incidents", "public_runs", "public_sources", "public_places", "ogc_kde_contours", "ogc_kde_contours_all",
              "ogc_incidents", "ogc_districts"]
-    return ["DROP MATERIALIZED VIEW IF EXISTS public_incidents CASCADE",
+    return ["DROP MATERIALIZED VIEW IF EXISTS public_incidents, public_sensitive_counts CASCADE",
             *(f"DROP VIEW IF EXISTS {v} CASCADE" for v in views),
             *(f"DROP VIEW IF EXISTS {relation(a, k, runs=True)} CASCADE"
               for k in REGISTRY.values() for a in ("public", "analyst"))]
@@ -176,3 +212,4 @@ def refresh_incidents() -> None:
     """Bring the stored public incidents up to date (after an import)."""
     with connection.cursor() as cur:
         cur.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY public_incidents")
+        cur.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY public_sensitive_counts")

@@ -27,8 +27,14 @@ def boundaries(request: HttpRequest, boundary_set: str) -> HttpResponse:
 
 
 def incidents(request: HttpRequest) -> HttpResponse:
-    """Public incidents; ``?in_bbox=minlon,minlat,maxlon,maxlat`` narrows to an area."""
+    """Public incident counts per cell, category and month (see services/projections.py);
+    ``?in_bbox=minlon,minlat,maxlon,maxlat`` narrows to an area."""
     return feature_page(request, "public_incidents")
+
+
+def sensitive_offences(request: HttpRequest) -> HttpResponse:
+    """Sensitive offences as the public may see them: counts per district and month, blank under k."""
+    return feature_page(request, "public_sensitive_counts", order="code, period_start")
 
 
 def _public_kind(name: str) -> LayerKind:

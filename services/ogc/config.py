@@ -39,9 +39,17 @@ BASE_COLLECTIONS: dict[str, tuple[str, str, str, list[str]]] = {
     "incidents": (
         "public_incidents",
         "Incidents (public)",
-        "Recorded incidents as the public may see them: sensitive offences left out, "
-        "locations snapped to a 250 m grid, dates without time.",
+        "Incidents as the public may see them: per offence category and month, the count in each 250 m cell "
+        "(1 km where a 250 m cell holds fewer than 3), at the cell centre; counts under 3 and sensitive offences "
+        "are never shown.",
         ["crime", "incidents"],
+    ),
+    "sensitive-offences": (
+        "public_sensitive_counts",
+        "Sensitive offences per district and month",
+        "Sexual offences, domestic violence and kidnapping, only as counts per district and month; "
+        "counts under 3 are blank.",
+        ["crime", "sensitive offences", "districts"],
     ),
 }
 

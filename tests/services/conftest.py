@@ -10,8 +10,8 @@ from geo_bco.ingest import import_file
 def demo_incidents(tmp_path):
     """Import a small seeded synthetic set (needs reference data in the database)."""
 
-    def load(rows: int = 400, seed: int = 7):
-        path = write_csv(tmp_path / "demo.csv", rows=rows, seed=seed, bad_rows=6)
+    def load(rows: int = 400, seed: int = 7, days: int = 730):
+        path = write_csv(tmp_path / f"demo-{seed}.csv", rows=rows, seed=seed, bad_rows=6, days=days)
         return import_file(path, source_system="demo")
 
     return load

@@ -8,6 +8,7 @@ import io
 
 import geopandas as gpd
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from services.opendata import DICTIONARY
@@ -19,7 +20,7 @@ COLUMNS = [c for c, _, _ in DICTIONARY]
 
 @pytest.fixture
 def month(reference_data, demo_incidents):
-    demo_incidents(rows=400)
+    demo_incidents(rows=1500, days=90)  # dense enough for cells of at least k
     refresh_incidents()
     return "2026-08"
 
@@ -27,7 +28,7 @@ def month(reference_data, demo_incidents):
 def public_month(month: str) -> list[tuple]:
     with connection.cursor() as cur:
         cur.execute("SELECT id, round(ST_X(geom)::numeric, 6)::float, round(ST_Y(geom)::numeric, 6)::float "
-                    "FROM public_incidents WHERE to_char(occurred_on, 'YYYY-MM') = %s ORDER BY id", [month])
+                    "FROM public_incidents WHERE to_char(period_start, 'YYYY-MM') = %s ORDER BY id", [month])
         return cur.fetchall()
 
 
@@ -37,7 +38,8 @@ def test_the_three_formats_hold_the_months_public_incidents(client, month, tmp_p
     rows = list(csv.DictReader(io.StringIO(client.get(f"/data/{month}/incidents.csv").content.decode())))
     assert list(rows[0]) == COLUMNS
     assert sorted((int(r["id"]), float(r["longitude"]), float(r["latitude"])) for r in rows) == expected
-    assert all(r["occurred_on"].startswith(month) for r in rows)
+    assert all(r["period_start"].startswith(month) and int(r["incident_count"]) >= settings.BCO_PUBLIC_MIN_COUNT
+               for r in rows)
     for fmt in ("geojson", "gpkg"):
         path = tmp_path / f"incidents.{fmt}"
         path.write_bytes(client.get(f"/data/{month}/incidents.{fmt}").content)

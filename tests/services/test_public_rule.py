@@ -45,7 +45,7 @@ def anonymous_urls(layers) -> dict[str, str]:
     urls = {"web-map": "/", "api:districts": "/api/districts/", "api:boundaries": "/api/boundaries/districts/",
             "api:incidents": "/api/incidents/?in_bbox=-89,16,-88,18", "api:manifest": "/api/layers/",
             "api:runs": "/api/runs/", "api:run": f"/api/runs/{knox}/", "api:knox-csv": f"/api/runs/{knox}/knox.csv",
-            "api:methods": "/api/methods/", "dashboard": "/dashboard/", "dashboard json": "/dashboard/?format=json",
+            "api:methods": "/api/methods/", "api:sensitive-offences": "/api/sensitive-offences/", "dashboard": "/dashboard/", "dashboard json": "/dashboard/?format=json",
             "bulletins": "/bulletins/", "bulletin-file": "/bulletins/bulletin-2026-09-en.html", "open-data": "/data/",
             "javascript-catalog": "/jsi18n/"}
     for fmt in ("csv", "geojson", "gpkg"):
@@ -128,3 +128,48 @@ def test_small_counts_are_blanked_in_public_area_counts(client, layers):
     shown = [f["properties"]["incident_count"] for f in features if f["properties"]["incident_count"] is not None]
     assert shown and all(n == 0 or n >= k for n in shown)
     assert any(f["properties"]["small_count"] and f["properties"]["incident_count"] is None for f in features)
+
+
+def _utm_rows(rows: list[tuple[str, str, float, float]]) -> str:
+    """CSV rows from (offence, day, easting, northing) in UTM 16N."""
+    from pyproj import Transformer
+
+    to_wgs84 = Transformer.from_crs(32616, 4326, always_xy=True)
+    lines = ["source_id,offence,occurred_at,latitude,longitude"]
+    for n, (offence, day, x, y) in enumerate(rows):
+        lon, lat = to_wgs84.transform(x, y)
+        lines.append(f"K{n},{offence},{day} 21:30,{lat:.7f},{lon:.7f}")
+    return "\n".join(lines) + "\n"
+
+
+def test_public_incidents_are_cells_of_at_least_k_by_category_and_month(reference_data, write_csv, client):
+    """Hand case (k = 3, 250 m cells in UTM 16N near Belmopan):
+    - 4 thefts in one 250 m cell in March: one point, count 4, at the cell centre;
+    - 2 thefts in each of two other 250 m cells of one 1 km cell in March: merged, one 1 km point, count 4;
+    - 2 thefts alone in a far 1 km cell in March: left out;
+    - the same 4-theft cell's robberies (2) and April thefts (2): left out (other category, other month);
+    - 5 rapes (sensitive) in that cell: never a point; in the district-month counts only."""
+    from geo_bco.ingest import import_file
+    from pyproj import Transformer
+
+    x0, y0 = 294_000.0, 1_907_000.0  # a 1 km cell's south-west corner (a multiple of 1000 m)
+    rows = [("theft", "2025-03-0" + str(d), x0 + 10 + d, y0 + 10 + d) for d in range(1, 5)]
+    rows += [("theft", "2025-03-11", x0 + 510, y0 + 510), ("theft", "2025-03-12", x0 + 520, y0 + 520),
+             ("theft", "2025-03-13", x0 + 760, y0 + 260), ("theft", "2025-03-14", x0 + 770, y0 + 270)]
+    rows += [("theft", "2025-03-20", x0 + 5010, y0 + 10), ("theft", "2025-03-21", x0 + 5020, y0 + 20)]
+    rows += [("robbery", "2025-03-05", x0 + 30, y0 + 30), ("robbery", "2025-03-06", x0 + 40, y0 + 40)]
+    rows += [("theft", "2025-04-02", x0 + 30, y0 + 30), ("theft", "2025-04-03", x0 + 40, y0 + 40)]
+    rows += [("rape", f"2025-03-1{d}", x0 + 50, y0 + 50) for d in range(5)]
+    assert import_file(write_csv(_utm_rows(rows)), source_system="k-test").inserted == len(rows)
+    refresh_incidents()
+    features = client.get("/api/incidents/").json()["features"]
+    to_utm = Transformer.from_crs(4326, 32616, always_xy=True)
+    got = sorted((f["properties"]["category"], f["properties"]["period_start"], f["properties"]["cell_size_m"],
+                  f["properties"]["incident_count"], *(round(v) for v in to_utm.transform(*f["geometry"]["coordinates"])))
+                 for f in features)
+    assert got == [("property", "2025-03-01", 250, 4, round(x0 + 125), round(y0 + 125)),
+                   ("property", "2025-03-01", 1000, 4, round(x0 + 500), round(y0 + 500))]
+    sensitive = client.get("/api/sensitive-offences/").json()["features"]
+    cayo_march = [f for f in sensitive if f["properties"]["period_start"] == "2025-03-01"]
+    assert [f["properties"]["incident_count"] for f in cayo_march] == [5]
+    assert cayo_march[0]["geometry"]["type"] == "MultiPolygon"  # a district, never a point

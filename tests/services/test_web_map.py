@@ -43,7 +43,7 @@ def test_map_draws_every_layer_without_console_errors(live_server, reference_dat
                                                       browser, output_dir):
     from selenium.webdriver.support.ui import WebDriverWait
 
-    demo_incidents(rows=600)
+    demo_incidents(rows=1500, days=31)  # dense enough that public cells (>= 3 incidents) exist
     execute_run(create_run("kde", parameters={"bandwidth": 1500, "cell_size": 100}).pk)
     refresh_incidents()
     browser.get(live_server.url + "/")
@@ -67,7 +67,16 @@ def test_map_draws_every_layer_without_console_errors(live_server, reference_dat
     pixels = np.asarray(Image.open(io.BytesIO(browser.get_screenshot_as_png())).convert("RGB")).astype(int)
     hottest = int(((pixels[..., 0] > 150) & (pixels[..., 1] < 60) & (pixels[..., 2] < 60)).sum())
     assert hottest > 500, hottest
-    # at town scale the incidents are drawn too
+    # at town scale the public incident cells are drawn too
+    import requests
+
+    cell = requests.get(live_server.url + "/api/incidents/", params={"page_size": 1}, timeout=30).json()
+    browser.execute_script(
+        "const m = window.bcoMap; delete document.body.dataset.ready;"
+        "m.once('idle', () => { document.body.dataset.ready = 'true'; });"
+        "m.jumpTo({center: arguments[0], zoom: 13});", cell["features"][0]["geometry"]["coordinates"]
+    )
+    WebDriverWait(browser, 60).until(lambda d: d.execute_script("return document.body.dataset.ready === 'true'"))
     assert browser.execute_script("return window.bcoMap.queryRenderedFeatures({layers: ['incidents']}).length") > 0
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []

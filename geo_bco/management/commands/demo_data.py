@@ -8,7 +8,7 @@ class Command(BaseCommand):
     help = "Write a SYNTHETIC demo incident CSV around real Belize towns (seeded)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--rows", type=int, default=3000)
+        parser.add_argument("--rows", type=int, default=20000, help="about ten thousand a year, as in Belize")
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--out", default=str(settings.VAR_DIR / "demo_incidents.csv"))
 

@@ -95,7 +95,8 @@
     map.addLayer({
       id: "incidents", type: "circle", source: "incidents", minzoom: 10,
       paint: {
-        "circle-radius": ["interpolate", ["linear"], ["zoom"], 10, 2, 15, 5],
+        "circle-radius": ["interpolate", ["linear"], ["zoom"],
+          10, ["*", 1.2, ["sqrt", ["get", "incident_count"]]], 15, ["*", 3, ["sqrt", ["get", "incident_count"]]]],
         "circle-color": "#1f4e79", "circle-opacity": 0.7,
         "circle-stroke-color": "#ffffff", "circle-stroke-width": 0.5,
       },
@@ -110,7 +111,9 @@
     });
     map.on("click", "incidents", (e) => {
       const p = e.features[0].properties;
-      popup.setLngLat(e.lngLat).setDOMContent(card(p.offence_label, p.occurred_on)).addTo(map);
+      const when = new Date(p.period_start + "T12:00:00").toLocaleDateString("en-GB", { month: "long", year: "numeric" });
+      popup.setLngLat(e.lngLat).setDOMContent(card(`${p.incident_count} ${p.category} incidents`,
+        `${when}, within ${p.cell_size_m} m`)).addTo(map);
     });
     map.once("idle", () => { document.body.dataset.ready = "true"; });
   });
