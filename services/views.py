@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import connection
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -12,4 +13,7 @@ def demo_note() -> str:
 
 
 def web_map(request):
-    return render(request, "services/map.html", {"demo_note": demo_note()})
+    from .compstat import CATEGORY_LABELS
+
+    return render(request, "services/map.html", {
+        "demo_note": demo_note(), "min_count": settings.BCO_PUBLIC_MIN_COUNT, "category_labels": {k: str(v) for k, v in CATEGORY_LABELS.items()}})

@@ -26,6 +26,11 @@ def boundaries(request: HttpRequest, boundary_set: str) -> HttpResponse:
                         order="name", paged=False)
 
 
+def places(request: HttpRequest) -> HttpResponse:
+    """The gazetteer's places (districts, towns, villages): the map's labels and place search."""
+    return feature_page(request, "public_places", order="kind, name", paged=False)
+
+
 def incidents(request: HttpRequest) -> HttpResponse:
     """Public incident counts per cell, category and month (see services/projections.py);
     ``?in_bbox=minlon,minlat,maxlon,maxlat`` narrows to an area."""

@@ -45,7 +45,8 @@ def anonymous_urls(layers) -> dict[str, str]:
     urls = {"web-map": "/", "api:districts": "/api/districts/", "api:boundaries": "/api/boundaries/districts/",
             "api:incidents": "/api/incidents/?in_bbox=-89,16,-88,18", "api:manifest": "/api/layers/",
             "api:runs": "/api/runs/", "api:run": f"/api/runs/{knox}/", "api:knox-csv": f"/api/runs/{knox}/knox.csv",
-            "api:methods": "/api/methods/", "api:sensitive-offences": "/api/sensitive-offences/", "dashboard": "/dashboard/", "dashboard json": "/dashboard/?format=json",
+            "api:methods": "/api/methods/", "api:sensitive-offences": "/api/sensitive-offences/",
+            "api:places": "/api/places/", "dashboard": "/dashboard/", "dashboard json": "/dashboard/?format=json",
             "bulletins": "/bulletins/", "bulletin-file": "/bulletins/bulletin-2026-09-en.html", "open-data": "/data/",
             "javascript-catalog": "/jsi18n/"}
     for fmt in ("csv", "geojson", "gpkg"):
