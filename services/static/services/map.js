@@ -7,7 +7,7 @@
 (function () {
   "use strict";
   const E = window.BCO_ENDPOINTS;
-  const t = window.gettext || ((s) => s);
+  const gettext = window.gettext || ((s) => s);  // Django's catalogue (/jsi18n/); xgettext finds gettext("...")
   const fmt = (text, values) => (window.interpolate ? window.interpolate(text, values, true) : text);
   const LANG = document.documentElement.lang || "en";
   const CATEGORY_LABELS = JSON.parse(document.getElementById("category-labels").textContent);
@@ -83,11 +83,11 @@
   }
 
   function runLine(run) {
-    if (!run) return t("No run yet.");
+    if (!run) return gettext("No run yet.");
     const params = Object.entries(run.parameters).filter(([, v]) => v !== null && typeof v !== "object")
       .map(([k, v]) => `${k} ${typeof v === "number" ? Math.round(v * 100) / 100 : v}`).join(", ");
     const when = new Date(run.finished_at).toLocaleString(LANG, { timeZone: "America/Belize" });
-    return fmt(t("Run %(id)s: %(params)s; %(count)s incidents; finished %(when)s (Belize time)"),
+    return fmt(gettext("Run %(id)s: %(params)s; %(count)s incidents; finished %(when)s (Belize time)"),
       { id: run.id, params, count: run.input_count, when });
   }
 
@@ -121,11 +121,11 @@
       return { value: lo, color: colours[i], label: `${number(lo, 1)} – ${number(hi, 1)}` };
     });
     const years = [...new Set(rows.map((f) => f.properties.population_year).filter(Boolean))].sort();
-    const what = state.metric === "rate" ? t("Incidents per 100,000 residents") : t("Incidents");
-    const when = state.month ? monthName(state.month) : (layer.filter.period === "ytd" ? t("year to date") : "");
+    const what = state.metric === "rate" ? gettext("Incidents per 100,000 residents") : gettext("Incidents");
+    const when = state.month ? monthName(state.month) : (layer.filter.period === "ytd" ? gettext("year to date") : "");
     const note = [what + (when ? `, ${when}` : ""), CATEGORY_LABELS[state.cat] || state.cat];
-    if (state.metric === "rate" && years.length) note.push(fmt(t("population of %(years)s"), { years: years.join(", ") }));
-    if (rows.some((f) => f.properties[property] === null)) classes.push({ value: "none", color: NO_DATA, label: t("Not shown (small count)") });
+    if (state.metric === "rate" && years.length) note.push(fmt(gettext("population of %(years)s"), { years: years.join(", ") }));
+    if (rows.some((f) => f.properties[property] === null)) classes.push({ value: "none", color: NO_DATA, label: gettext("Not shown (small count)") });
     return { property, kind: "graduated", classes: classes.filter((c) => c.value !== "none"), shownClasses: classes, note: note.join("; ") };
   }
 
@@ -153,7 +153,7 @@
       }
     }
     setData("incidents", incidents.filter((f) => incidentShown(f.properties)));
-    $("month-label").textContent = state.month ? monthName(state.month) : t("whole period");
+    $("month-label").textContent = state.month ? monthName(state.month) : gettext("whole period");
     writeState();
   }
 
@@ -232,7 +232,7 @@
     const found = places.find((f) => f.properties.name.toLowerCase() === wanted)
       || places.find((f) => f.properties.name.toLowerCase().startsWith(wanted));
     if (!wanted || !found) {
-      $("search-result").textContent = t("No place of that name in the gazetteer.");
+      $("search-result").textContent = gettext("No place of that name in the gazetteer.");
       return;
     }
     $("search-result").textContent = `${found.properties.name} (${found.properties.district})`;
@@ -251,7 +251,7 @@
     });
     const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
     svg.setAttribute("width", w); svg.setAttribute("height", h); svg.setAttribute("class", "spark");
-    svg.setAttribute("role", "img"); svg.setAttribute("aria-label", t("Monthly counts, last 24 months"));
+    svg.setAttribute("role", "img"); svg.setAttribute("aria-label", gettext("Monthly counts, last 24 months"));
     const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
     path.setAttribute("d", d.trim()); path.setAttribute("fill", "none"); path.setAttribute("stroke", "#1f4e79");
     svg.append(path);
@@ -263,9 +263,9 @@
       && f.properties.period === "month").map((f) => f.properties).sort((a, b) => a.period_start.localeCompare(b.period_start));
     return el("div", { class: "popup" }, el("strong", {}, p.name), el("br"),
       `${CATEGORY_LABELS[p.category] || p.category}, ${p.period_start} – ${p.period_end}`, el("br"),
-      fmt(t("Incidents: %(n)s (before: %(prev)s, change %(pct)s)"),
+      fmt(gettext("Incidents: %(n)s (before: %(prev)s, change %(pct)s)"),
         { n: shown(p.incident_count), prev: shown(p.previous_count), pct: p.pct_change === null ? "–" : `${number(p.pct_change)}%` }),
-      el("br"), fmt(t("Rate per 100,000: %(rate)s (population %(year)s)"), { rate: shown(p.rate_per_100k, 1), year: p.population_year ?? "–" }),
+      el("br"), fmt(gettext("Rate per 100,000: %(rate)s (population %(year)s)"), { rate: shown(p.rate_per_100k, 1), year: p.population_year ?? "–" }),
       el("br"), sparkline(months.map((m) => m.incident_count)));
   }
   const popup = new maplibregl.Popup({ closeButton: true, maxWidth: "260px" });
@@ -276,9 +276,9 @@
     const p = hit.properties, layer = layers.find((l) => l.id === hit.layer.id);
     let card;
     if (hit.layer.id === "incidents") {
-      card = el("div", { class: "popup" }, el("strong", {}, fmt(t("%(n)s incidents: %(category)s"),
+      card = el("div", { class: "popup" }, el("strong", {}, fmt(gettext("%(n)s incidents: %(category)s"),
         { n: p.incident_count, category: CATEGORY_LABELS[p.category] || p.category })), el("br"),
-        fmt(t("%(when)s, within %(size)s m"), { when: monthName(p.period_start), size: p.cell_size_m }));
+        fmt(gettext("%(when)s, within %(size)s m"), { when: monthName(p.period_start), size: p.cell_size_m }));
     } else if (layer && periodic(layer)) {
       card = areaCard(layer, p);
     } else if (layer) {
@@ -286,7 +286,7 @@
       card = el("div", { class: "popup" }, el("strong", {}, layer.title), ...entries.flatMap(([k, v]) => [el("br"), `${k}: ${v}`]));
     } else {
       const pop = p.population ? `${number(p.population)} (${p.population_kind} ${p.population_year})` : "–";
-      card = el("div", { class: "popup" }, el("strong", {}, p.name), el("br"), fmt(t("Population: %(pop)s"), { pop }));
+      card = el("div", { class: "popup" }, el("strong", {}, p.name), el("br"), fmt(gettext("Population: %(pop)s"), { pop }));
     }
     popup.setLngLat(e.lngLat).setDOMContent(card).addTo(map);
   });
@@ -345,7 +345,7 @@
       const choices = inPeriod();
       slider.max = Math.max(choices.length - 1, 0);
       slider.value = state.month ? Math.max(choices.indexOf(state.month), 0) : slider.max;
-      slider.setAttribute("aria-valuetext", state.month ? monthName(state.month) : t("whole period"));
+      slider.setAttribute("aria-valuetext", state.month ? monthName(state.month) : gettext("whole period"));
     };
     syncSlider();
     $("category").addEventListener("change", () => { state.cat = $("category").value; applyFilters(); });
@@ -375,7 +375,7 @@
         step();
       }
       $("play").setAttribute("aria-pressed", String(Boolean(timer)));
-      $("play").textContent = timer ? t("Pause") : t("Play");
+      $("play").textContent = timer ? gettext("Pause") : gettext("Play");
     });
     map.on("moveend", writeState);
   }
@@ -383,7 +383,7 @@
     const open = $("panel").hidden;
     $("panel").hidden = !open;
     $("panel-toggle").setAttribute("aria-expanded", String(open));
-    $("panel-toggle").textContent = open ? t("Hide the panel") : t("Show the panel");
+    $("panel-toggle").textContent = open ? gettext("Hide the panel") : gettext("Show the panel");
   });
   if (window.matchMedia("(max-width: 600px)").matches) $("panel-toggle").click();  // phones start with the map
 
