@@ -23,7 +23,7 @@
       cat: q.get("cat") || "all", from: month("from"), to: month("to"), month: month("month"),
       metric: q.get("metric") === "count" ? "count" : "rate",
       layers: q.has("layers") ? q.get("layers").split(",").filter(Boolean) : null,
-      at: (q.get("at") || "").split("/").map(Number).filter(Number.isFinite),
+      at: (q.get("at") || "").split("/").filter(Boolean).map(Number).filter(Number.isFinite),
     };
   }
   const state = readState();
@@ -48,6 +48,7 @@
     canvasContextAttributes: { preserveDrawingBuffer: true },  // the PNG export reads the canvas
   });
   window.bcoMap = map;
+  window.bcoMapState = state;
   map.addControl(new maplibregl.NavigationControl(), "top-right");
   map.addControl(new maplibregl.ScaleControl({ unit: "metric" }));
 
@@ -137,13 +138,15 @@
   const layers = [];
   let incidents = [];
   const drawnData = {};  //: source name -> the features it holds now (what the exports read)
+  window.bcoMapData = drawnData;
   function setData(name, features) {
     drawnData[name] = features;
     map.getSource(name).setData(collection(features));
   }
   function applyFilters() {
     for (const layer of layers) {
-      const rows = layer.rows.filter(layerShown(layer));
+      const shows = layerShown(layer);
+      const rows = layer.rows.filter((f) => shows(f.properties));
       setData(layer.name, rows);
       if (periodic(layer)) {
         const legend = choroplethLegend(layer, rows);
