@@ -258,3 +258,19 @@ def test_phone_width_keyboard_and_contrast(site, browser, output_dir):
           .filter(e => e.offsetParent !== null).map(e => [e.tagName + '.' + e.className, rgb(getComputedStyle(e).color), bg(e)]);""")
     low = [(name, round(contrast(fg, bg), 2)) for name, fg, bg in pairs if contrast(fg, bg) < 4.5]
     assert pairs and not low, low
+
+
+def test_dashboard_in_chromium_prints_without_the_navigation(site, browser, output_dir):
+    execute_run(create_run("hotspots", parameters={"cell_size": 3000}).pk)
+    browser.get(site + "/dashboard/")
+    rows = browser.find_elements("css selector", "#compstat tbody tr")
+    assert len(rows) == 6
+    widths = browser.execute_script(
+        "return [...document.querySelectorAll('svg.spark path')].map(p => p.getBBox().width);")
+    assert len(widths) == 6 and min(widths) > 50  # 24 months drawn across each sparkline
+    browser.save_screenshot(str(output_dir / "dashboard.png"))
+    header = "return getComputedStyle(document.querySelector('header.site')).display"
+    assert browser.execute_script(header) != "none"
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    assert browser.execute_script(header) == "none"
+    assert browser.find_element("id", "compstat").is_displayed()
