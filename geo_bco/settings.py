@@ -124,6 +124,8 @@ LANGUAGE_CODE = "en"
 #: (catalogues in services/locale/, compiled by `bco compilemessages` in setup.sh).
 LANGUAGES = [("en", "English"), ("es", "Español")]
 USE_I18N = True
+#: First, so that our words win over the admin's ("Change" is a verb there, a noun in our tables).
+LOCALE_PATHS = [BASE_DIR / "services" / "locale"]
 TIME_ZONE = "America/Belize"
 USE_TZ = True
 

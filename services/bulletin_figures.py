@@ -9,6 +9,7 @@ from datetime import date
 
 import geopandas as gpd
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")  # no display: files only
 import matplotlib.pyplot as plt  # noqa: E402
@@ -26,21 +27,31 @@ def _png(fig) -> bytes:
     return out.getvalue()
 
 
+def quantile_classes(values: np.ndarray, most: int) -> tuple[np.ndarray, np.ndarray]:
+    """Up to ``most`` quantile classes of the finite values: (class bounds, the class of each
+    value, -1 where it is NaN). Every finite value falls in a class, the largest in the last."""
+    known = values[np.isfinite(values)]
+    if known.size == 0:
+        return np.array([]), np.full(values.shape, -1)
+    bins = np.unique(np.quantile(known, np.linspace(0, 1, min(most, np.unique(known).size) + 1)))
+    if bins.size == 1:
+        bins = np.array([bins[0], bins[0]])
+    classes = np.clip(np.searchsorted(bins, values, side="right") - 1, 0, bins.size - 2)
+    return bins, np.where(np.isfinite(values), classes, -1)
+
+
 def rate_map(areas: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame, *, title: str, legend_title: str,
              hotspot_label: str, no_data_label: str, points: gpd.GeoDataFrame | None = None) -> bytes:
     """Areas coloured by ``rate`` in quantile classes (grey where blanked), hot spot cells
     (confidence bin > 0) in their Gi* colours, and optionally the public cell counts (points sized by count)."""
     fig, ax = plt.subplots(figsize=(5.2, 6.4))
-    rates = areas["rate"].dropna()
-    classes = min(len(CHOROPLETH), max(rates.nunique(), 1))
     handles = []
-    if len(rates):
-        bins = sorted(set(rates.quantile([i / classes for i in range(classes + 1)]).round(1)))
-        bins = bins if len(bins) > 1 else [bins[0], bins[0] + 1]
-        for i, (lo, hi) in enumerate(zip(bins[:-1], bins[1:])):
-            shade = areas[(areas["rate"] >= lo) & ((areas["rate"] < hi) | (i == len(bins) - 2) & (areas["rate"] <= hi))]
+    bins, classes = quantile_classes(areas["rate"].to_numpy(dtype=float), len(CHOROPLETH))
+    for i, (lo, hi) in enumerate(zip(bins[:-1], bins[1:])):
+        shade = areas[classes == i]
+        if len(shade):
             shade.plot(ax=ax, color=CHOROPLETH[i], edgecolor="#444444", linewidth=0.6)
-            handles.append(Patch(facecolor=CHOROPLETH[i], edgecolor="#444444", label=f"{lo:,.1f} – {hi:,.1f}"))
+        handles.append(Patch(facecolor=CHOROPLETH[i], edgecolor="#444444", label=f"{lo:,.1f} – {hi:,.1f}"))
     blank = areas[areas["rate"].isna()]
     if len(blank):
         blank.plot(ax=ax, color=NO_DATA, edgecolor="#444444", linewidth=0.6, hatch="//")

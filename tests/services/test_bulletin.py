@@ -56,8 +56,10 @@ def test_pdf_first_page_shows_the_map_and_the_table(layers, output_dir):
 
 
 @pytest.mark.skipif(not POPPLER, reason="Debian's poppler-utils is not installed")
-def test_spanish_district_bulletin(layers):
+def test_spanish_district_bulletin(layers, output_dir):
     html, pdf = bulletins.build(layers, lang="es", district="cayo")
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                    str(output_dir / "bulletin_es_cayo_page1")], check=True)
     text = _text(pdf)
     assert "Boletín" in text and "Cayo" in text and "Advertencias sobre los datos" in text
     assert pdf.name == f"bulletin-{layers:%Y-%m}-es-cayo.pdf"
@@ -71,13 +73,33 @@ def test_command_refuses_bad_input_by_name(layers):
 
 
 def test_refresh_writes_the_missing_bulletin_and_the_site_serves_it(layers, settings, client):
+    from services.refresh import refresh
+
     settings.BCO_BULLETIN_AFTER_REFRESH = True
-    written = bulletins.write_missing(say=lambda _: None)
-    assert sorted(p.name for p in written) == sorted(
+    settings.BCO_REFRESH_METHODS, settings.BCO_REFRESH_PER_CATEGORY = ["area-counts"], False
+    said = []
+    refresh(say=said.append)
+    assert sorted(p.name for p in settings.BCO_BULLETIN_DIR.iterdir()) == sorted(
         f"bulletin-{layers:%Y-%m}-{lang}.{ext}" for lang in ("en", "es") for ext in ("html", "pdf"))
-    assert bulletins.write_missing(say=lambda _: None) == []  # not written twice
+    assert any(line.startswith(f"bulletin {layers:%Y-%m} (es)") for line in said)
+    assert bulletins.write_missing(say=said.append) == []  # not written twice
     page = client.get("/bulletins/").content.decode()
     assert f"bulletin-{layers:%Y-%m}-es.pdf" in page
     response = client.get(f"/bulletins/bulletin-{layers:%Y-%m}-en.pdf")
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
     assert client.get("/bulletins/..%2Fsecret_key").status_code == 404
+
+
+@pytest.mark.parametrize("values", [[0, 7.3, 8.7, 9.34, np.nan, np.nan], [5, 5, 5], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]],
+                         ids=["blanked and unrounded", "all equal", "ten"])
+def test_every_shown_area_gets_a_map_class(values):
+    from services.bulletin_figures import quantile_classes
+
+    values = np.array(values, dtype=float)
+    bins, classes = quantile_classes(values, 5)
+    known = np.isfinite(values)
+    assert (classes[~known] == -1).all() and (classes[known] >= 0).all() and (classes[known] < len(bins) - 1).all()
+    assert (bins[classes[known]] <= values[known]).all() and (values[known] <= bins[classes[known] + 1]).all()
+    assert classes[np.nanargmax(values)] == len(bins) - 2  # the largest is in the top class
+    order = np.argsort(values[known])
+    assert (np.diff(classes[known][order]) >= 0).all()
