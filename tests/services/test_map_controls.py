@@ -21,9 +21,9 @@ from services.projections import refresh_incidents
 pytestmark = [pytest.mark.postgis, pytest.mark.browser]
 
 WAIT_READY = "return document.body.dataset.ready === 'true'"
-#: run a script, then wait for the map to be idle again
-SETTLE = ("delete document.body.dataset.ready; const m = window.bcoMap;"
-          "m.once('idle', () => { document.body.dataset.ready = 'true'; }); m.triggerRepaint();")
+#: after a control changed: wait for the data it asked for, then for the map to be idle again
+SETTLE = ("const done = arguments[arguments.length - 1]; Promise.resolve(window.bcoMapPending).then(() => {"
+          "const m = window.bcoMap; m.once('idle', () => done(true)); m.triggerRepaint(); });")
 
 
 @pytest.fixture
@@ -36,6 +36,13 @@ def site(live_server, reference_data_committed, demo_incidents):
     return live_server.url
 
 
+@pytest.fixture
+def property_kde(site):
+    """The standard refresh's per-category run: kernel density of property crime alone."""
+    return execute_run(create_run("kde", parameters={"bandwidth": 1500, "cell_size": 200},
+                                  input_filter={"categories": ["property"]}).pk)
+
+
 def open_map(browser, url):
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -45,10 +52,9 @@ def open_map(browser, url):
 
 def act(browser, script: str, *args):
     """Run ``script`` (it changes a control), then wait until the map has drawn again."""
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    browser.execute_script(SETTLE + script, *args)
-    WebDriverWait(browser, 60).until(lambda d: d.execute_script(WAIT_READY))
+    browser.execute_script(script, *args)
+    browser.set_script_timeout(60)
+    assert browser.execute_async_script(SETTLE)
 
 
 def set_control(browser, element_id: str, value, event: str = "change"):
@@ -146,13 +152,22 @@ def test_filters_slider_and_measure_change_what_is_drawn(site, browser, output_d
     assert later > start
 
 
-def test_url_state_round_trips_and_date_range_filters_incidents(site, browser, output_dir):
+def kde_runs(browser) -> set[int]:
+    return set(browser.execute_script(
+        "return window.bcoMap.queryRenderedFeatures({layers: ['kde-fill']}).map(f => f.properties.run_id);"))
+
+
+def test_url_state_round_trips_and_date_range_filters_incidents(site, property_kde, browser, output_dir):
     open_map(browser, site + "/")
+    everything = kde_runs(browser)
+    assert everything and property_kde.pk not in everything
     act(browser, "window.bcoMap.jumpTo({center: [-88.19, 17.50], zoom: 11});")
     before = browser.execute_script("return window.bcoMap.queryRenderedFeatures({layers: ['incidents']}).length")
     set_control(browser, "from", "2026-08")
     set_control(browser, "to", "2026-08")
     set_control(browser, "category", "property")
+    assert kde_runs(browser) == {property_kde.pk}  # the per-category run is drawn
+    assert f"Run {property_kde.pk}:" in browser.find_element("css selector", 'section[data-layer="kde"] .run').text
     shown = browser.execute_script(
         "return window.bcoMap.queryRenderedFeatures({layers: ['incidents']}).map(f => f.properties);")
     assert shown and len(shown) < before
@@ -170,6 +185,10 @@ def test_url_state_round_trips_and_date_range_filters_incidents(site, browser, o
     again = browser.execute_script(
         "return window.bcoMap.queryRenderedFeatures({layers: ['incidents']}).map(f => f.properties);")
     assert sorted(json.dumps(p, sort_keys=True) for p in again) == sorted(json.dumps(p, sort_keys=True) for p in shown)
+    assert kde_runs(browser) == {property_kde.pk}
+    set_control(browser, "category", "drugs")  # no run of that category: nothing drawn, and the panel says so
+    assert kde_runs(browser) == set()
+    assert "No run of this layer" in browser.find_element("css selector", 'section[data-layer="kde"] .run').text
 
 
 def test_labels_search_popup_and_exports(site, browser, output_dir):

@@ -143,21 +143,42 @@
     drawnData[name] = features;
     map.getSource(name).setData(collection(features));
   }
-  function applyFilters() {
-    for (const layer of layers) {
-      const shows = layerShown(layer);
-      const rows = layer.rows.filter((f) => shows(f.properties));
-      setData(layer.name, rows);
-      if (periodic(layer)) {
-        const legend = choroplethLegend(layer, rows);
-        map.setPaintProperty(layer.id, "fill-color", colour(legend));
-        layer.section.querySelector("ul").replaceChildren(...legendItems(legend.shownClasses));
-        layer.section.querySelector(".legend-note").textContent = legend.note;
-      }
+  // Kinds without a category column were computed once per category by the standard refresh:
+  // for a category, draw the latest public run over that category alone (or nothing).
+  const sameFilter = (f, cat) => f.categories.length === 1 && f.categories[0] === cat && !f.offences.length && !f.boundary;
+  async function runFor(layer) {
+    if (periodic(layer) || state.cat === "all") return { rows: layer.rows, run: layer.run };
+    layer.byCategory = layer.byCategory || {};
+    if (!(state.cat in layer.byCategory)) {
+      const runs = (await fetchJson(`${E.runs}?method=${encodeURIComponent(layer.name)}`)).runs;
+      const run = runs.find((r) => sameFilter(r.filter, state.cat));
+      const rows = run ? (await fetchJson(`${layer.data}?run_id=${run.id}&page_size=10000`)).features : [];
+      layer.byCategory[state.cat] = { rows, run: run || null };
     }
-    setData("incidents", incidents.filter((f) => incidentShown(f.properties)));
-    $("month-label").textContent = state.month ? monthName(state.month) : gettext("whole period");
-    writeState();
+    return layer.byCategory[state.cat];
+  }
+  function applyFilters() {
+    const cat = state.cat;
+    window.bcoMapPending = Promise.all(layers.map(runFor)).then((drawn) => {
+      if (cat !== state.cat) return;  // a later change has its own turn
+      layers.forEach((layer, i) => {
+        const shows = layerShown(layer);
+        const rows = drawn[i].rows.filter((f) => shows(f.properties));
+        setData(layer.name, rows);
+        layer.section.querySelector(".run").textContent = drawn[i].run ? runLine(drawn[i].run)
+          : fmt(gettext("No run of this layer for %(category)s yet."), { category: CATEGORY_LABELS[cat] || cat });
+        if (periodic(layer)) {
+          const legend = choroplethLegend(layer, rows);
+          map.setPaintProperty(layer.id, "fill-color", colour(legend));
+          layer.section.querySelector("ul").replaceChildren(...legendItems(legend.shownClasses));
+          layer.section.querySelector(".legend-note").textContent = legend.note;
+        }
+      });
+      setData("incidents", incidents.filter((f) => incidentShown(f.properties)));
+      $("month-label").textContent = state.month ? monthName(state.month) : gettext("whole period");
+      writeState();
+    });
+    return window.bcoMapPending;
   }
 
   // ---- layers --------------------------------------------------------------------------
@@ -421,7 +442,7 @@
     const rows = counted ? counted.rows.map((f) => f.properties) : incidents.map((f) => f.properties);
     months = [...new Set(rows.filter((p) => !counted || p.period === "month").map((p) => p.period_start.slice(0, 7)))].sort();
     setupControls(["all", ...new Set(rows.map((p) => p.category).filter((c) => c !== "all"))].sort((a, b) => (a === "all" ? -1 : b === "all" ? 1 : a.localeCompare(b))));
-    applyFilters();
+    await applyFilters();
     map.once("idle", () => { document.body.dataset.ready = "true"; });
   });
 })();
