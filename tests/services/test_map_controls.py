@@ -279,6 +279,18 @@ def test_phone_width_keyboard_and_contrast(site, browser, output_dir):
     assert pairs and not low, low
 
 
+def test_map_in_spanish_with_its_javascript_strings(site, browser, output_dir):
+    open_map(browser, site + "/")
+    browser.add_cookie({"name": "django_language", "value": "es"})
+    open_map(browser, site + "/?layers=area-counts,boundaries:districts")
+    assert browser.execute_script("return document.documentElement.lang") == "es"
+    panel = browser.find_element("id", "legend").text
+    assert "Buscar un lugar" in panel  # the template's
+    assert "todo el período" in browser.find_element("id", "month-label").text  # map.js's, through /jsi18n/
+    assert "Incidentes por 100.000 habitantes" in panel and "Recuentos y tasas por área" in panel  # computed legend, layer title
+    browser.save_screenshot(str(output_dir / "map_es.png"))
+
+
 def test_dashboard_in_chromium_prints_without_the_navigation(site, browser, output_dir):
     execute_run(create_run("hotspots", parameters={"cell_size": 3000}).pk)
     browser.get(site + "/dashboard/")
