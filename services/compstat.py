@@ -17,6 +17,7 @@ from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from .layers import REGISTRY
+from .params import ParameterError
 from .projections import BROAD_INPUT, relation
 
 AUDIENCES = ("public", "analyst")
@@ -88,7 +89,7 @@ def latest_runs(audience: str) -> dict[str, int]:
 
 def table(audience: str, boundary_set: str, category: str = "all") -> Table | None:
     """The CompStat table of a boundary set and category, or None when no run has counted it yet.
-    Raises ValueError naming ``category`` when the run has no such category."""
+    Raises ParameterError naming ``category`` when the run has no such category."""
     run_id = latest_runs(audience).get(boundary_set)
     if run_id is None:
         return None
@@ -96,7 +97,7 @@ def table(audience: str, boundary_set: str, category: str = "all") -> Table | No
     categories = [c for (c,) in _fetch(f"SELECT DISTINCT category FROM {view} WHERE run_id = %s ORDER BY 1",
                                        [run_id])]
     if category not in categories:
-        raise ValueError(f"category {category!r}: choose one of {', '.join(categories)}")
+        raise ParameterError("category", f"{category[:60]!r} is not one of {', '.join(categories)}")
     rows = _fetch(
         "SELECT code, name, population, population_year, period, period_start, period_end, incident_count, "
         f"previous_count, change, pct_change, rate_per_100k, run_parameters FROM {view} "

@@ -20,6 +20,7 @@ from geo_bco.roles import has_role
 from . import compstat
 from .access import authenticate, record_exact_read
 from .api.features import BadParameter
+from .params import ParameterError
 from .views import demo_note
 
 SPARK_WIDTH, SPARK_HEIGHT = 120, 28
@@ -63,8 +64,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             table = compstat.table(audience, boundary_set, request.GET.get("category") or "all")
     except BadParameter as exc:
         return exc.response()
-    except ValueError as exc:
-        return BadParameter("category", str(exc)).response()
+    except ParameterError as exc:
+        return BadParameter(exc.name, str(exc)).response()
     if audience == "analyst" and table is not None:
         record_exact_read(request, collection="area-counts", feature_count=len(table.rows),
                           filters={"boundary_set": boundary_set, "category": table.category, "run_id": table.run_id})
