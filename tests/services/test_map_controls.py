@@ -245,6 +245,20 @@ def contrast(fg, bg) -> float:
     return (hi + 0.05) / (lo + 0.05)
 
 
+def low_contrast(browser, selector: str) -> list[tuple[str, float]]:
+    """Text under ``selector`` below WCAG 2.1 AA contrast (4.5:1) against what is behind it."""
+    pairs = browser.execute_script("""
+        const rgb = s => s.match(/[\\d.]+/g).map(Number);
+        const bg = e => { for (; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor);
+                           if (c.length < 4 || c[3] > 0.5) return c; } return [255, 255, 255]; };
+        return [...document.querySelectorAll(arguments[0] + ' *')]
+          .filter(e => [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+          .filter(e => e.offsetParent !== null).map(e => [e.tagName + '.' + e.className, rgb(getComputedStyle(e).color), bg(e)]);""",
+                                   selector)
+    assert pairs, f"no text under {selector}"
+    return [(name, round(contrast(fg, bg), 2)) for name, fg, bg in pairs if contrast(fg, bg) < 4.5]
+
+
 def test_phone_width_keyboard_and_contrast(site, browser, output_dir):
     from selenium.webdriver.common.keys import Keys
 
@@ -268,15 +282,7 @@ def test_phone_width_keyboard_and_contrast(site, browser, output_dir):
             outline = browser.execute_script("return getComputedStyle(document.activeElement).outlineStyle")
             assert outline not in ("none", "")
     assert {"category", "from", "to", "metric", "month", "play", "place", "export-png"} <= reached, reached
-    # text in the panel meets WCAG 2.1 AA contrast (4.5:1) against what is behind it
-    pairs = browser.execute_script("""
-        const rgb = s => s.match(/[\\d.]+/g).map(Number);
-        const bg = e => { for (; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor);
-                           if (c.length < 4 || c[3] > 0.5) return c; } return [255, 255, 255]; };
-        return [...document.querySelectorAll('#legend *')].filter(e => [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
-          .filter(e => e.offsetParent !== null).map(e => [e.tagName + '.' + e.className, rgb(getComputedStyle(e).color), bg(e)]);""")
-    low = [(name, round(contrast(fg, bg), 2)) for name, fg, bg in pairs if contrast(fg, bg) < 4.5]
-    assert pairs and not low, low
+    assert low_contrast(browser, "#legend") == []
 
 
 def test_map_in_spanish_with_its_javascript_strings(site, browser, output_dir):
@@ -305,3 +311,5 @@ def test_dashboard_in_chromium_prints_without_the_navigation(site, browser, outp
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     assert browser.execute_script(header) == "none"
     assert browser.find_element("id", "compstat").is_displayed()
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "screen"})
+    assert low_contrast(browser, "body") == []
