@@ -186,6 +186,13 @@ def test_url_state_round_trips_and_date_range_filters_incidents(site, property_k
         "return window.bcoMap.queryRenderedFeatures({layers: ['incidents']}).map(f => f.properties);")
     assert sorted(json.dumps(p, sort_keys=True) for p in again) == sorted(json.dumps(p, sort_keys=True) for p in shown)
     assert kde_runs(browser) == {property_kde.pk}
+    # counts per area over another boundary set: the latest run over it is drawn
+    country = execute_run(create_run("area-counts", parameters={"boundary_set": "country"}).pk)
+    set_control(browser, "area-set", "country")
+    act(browser, "document.getElementById('toggle-area-counts').click();"
+                 "window.bcoMap.jumpTo({center: [-88.7, 17.2], zoom: 7});")
+    assert {(r["boundary_set"], r["run_id"]) for r in areas_drawn(browser).values()} == {("country", country.pk)}
+    assert parse_qs(urlparse(browser.current_url).query)["set"] == ["country"]
     set_control(browser, "category", "drugs")  # no run of that category: nothing drawn, and the panel says so
     assert kde_runs(browser) == set()
     assert "No run of this layer" in browser.find_element("css selector", 'section[data-layer="kde"] .run').text

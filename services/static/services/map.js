@@ -20,7 +20,7 @@
     const q = new URLSearchParams(location.search);
     const month = (name) => (MONTH.test(q.get(name) || "") ? q.get(name) : "");
     return {
-      cat: q.get("cat") || "all", from: month("from"), to: month("to"), month: month("month"),
+      cat: q.get("cat") || "all", set: q.get("set") || "", from: month("from"), to: month("to"), month: month("month"),
       metric: q.get("metric") === "count" ? "count" : "rate",
       layers: q.has("layers") ? q.get("layers").split(",").filter(Boolean) : null,
       at: (q.get("at") || "").split("/").filter(Boolean).map(Number).filter(Number.isFinite),
@@ -30,6 +30,7 @@
   function writeState() {
     const q = new URLSearchParams();
     if (state.cat !== "all") q.set("cat", state.cat);
+    if (state.set) q.set("set", state.set);
     for (const k of ["from", "to", "month"]) if (state[k]) q.set(k, state[k]);
     if (state.metric !== "rate") q.set("metric", state.metric);
     if (state.layers) q.set("layers", state.layers.join(","));
@@ -144,29 +145,33 @@
     map.getSource(name).setData(collection(features));
   }
   // Kinds without a category column were computed once per category by the standard refresh:
-  // for a category, draw the latest public run over that category alone (or nothing).
-  const sameFilter = (f, cat) => f.categories.length === 1 && f.categories[0] === cat && !f.offences.length && !f.boundary;
+  // for a category, draw the latest public run over that category alone (or nothing). Counts per
+  // area are drawn from the latest run over the boundary set chosen.
+  const sameFilter = (f, cat) => (cat === "all" ? !f.categories.length : f.categories.length === 1 && f.categories[0] === cat)
+    && !f.offences.length && !f.boundary;
   async function runFor(layer) {
-    if (periodic(layer) || state.cat === "all") return { rows: layer.rows, run: layer.run };
-    layer.byCategory = layer.byCategory || {};
-    if (!(state.cat in layer.byCategory)) {
+    const counted = periodic(layer), cat = counted ? "all" : state.cat, set = counted ? state.set : null;
+    if (cat === "all" && (!counted || !set || set === layer.rows[0].properties.boundary_set)) return { rows: layer.rows, run: layer.run };
+    const key = `${cat}|${set}`;
+    layer.byRun = layer.byRun || {};
+    if (!(key in layer.byRun)) {
       const runs = (await fetchJson(`${E.runs}?method=${encodeURIComponent(layer.name)}`)).runs;
-      const run = runs.find((r) => sameFilter(r.filter, state.cat));
+      const run = runs.find((r) => sameFilter(r.filter, cat) && (!counted || r.parameters.boundary_set === set));
       const rows = run ? (await fetchJson(`${layer.data}?run_id=${run.id}&page_size=10000`)).features : [];
-      layer.byCategory[state.cat] = { rows, run: run || null };
+      layer.byRun[key] = { rows, run: run || null };
     }
-    return layer.byCategory[state.cat];
+    return layer.byRun[key];
   }
   function applyFilters() {
-    const cat = state.cat;
+    const asked = `${state.cat}|${state.set}`;
     window.bcoMapPending = Promise.all(layers.map(runFor)).then((drawn) => {
-      if (cat !== state.cat) return;  // a later change has its own turn
+      if (asked !== `${state.cat}|${state.set}`) return;  // a later change has its own turn
       layers.forEach((layer, i) => {
         const shows = layerShown(layer);
         const rows = drawn[i].rows.filter((f) => shows(f.properties));
         setData(layer.name, rows);
         layer.section.querySelector(".run").textContent = drawn[i].run ? runLine(drawn[i].run)
-          : fmt(gettext("No run of this layer for %(category)s yet."), { category: CATEGORY_LABELS[cat] || cat });
+          : fmt(gettext("No run of this layer for %(category)s yet."), { category: periodic(layer) ? state.set : (CATEGORY_LABELS[state.cat] || state.cat) });
         if (periodic(layer)) {
           const legend = choroplethLegend(layer, rows);
           map.setPaintProperty(layer.id, "fill-color", colour(legend));
@@ -356,7 +361,12 @@
 
   // ---- controls ---------------------------------------------------------------------------
   let months = [];
-  function setupControls(categories) {
+  function setupControls(categories, sets) {
+    $("area-set").replaceChildren(...sets.map((slug) => el("option", { value: slug }, slug)));
+    const counted = layers.find(periodic);
+    if (!sets.includes(state.set)) state.set = counted ? counted.rows[0].properties.boundary_set : "";
+    $("area-set").value = state.set;
+    $("area-set").addEventListener("change", () => { state.set = $("area-set").value; applyFilters(); });
     $("category").replaceChildren(...categories.map((c) => el("option", { value: c }, CATEGORY_LABELS[c] || c)));
     if (!categories.includes(state.cat)) state.cat = "all";
     $("category").value = state.cat;
@@ -441,7 +451,8 @@
     const counted = layers.find(periodic);
     const rows = counted ? counted.rows.map((f) => f.properties) : incidents.map((f) => f.properties);
     months = [...new Set(rows.filter((p) => !counted || p.period === "month").map((p) => p.period_start.slice(0, 7)))].sort();
-    setupControls(["all", ...new Set(rows.map((p) => p.category).filter((c) => c !== "all"))].sort((a, b) => (a === "all" ? -1 : b === "all" ? 1 : a.localeCompare(b))));
+    const categories = [...new Set(rows.map((p) => p.category).filter((c) => c !== "all"))].sort();
+    setupControls(["all", ...categories], manifest.boundaries.map((b) => b.slug));
     await applyFilters();
     map.once("idle", () => { document.body.dataset.ready = "true"; });
   });
