@@ -43,6 +43,8 @@ pg_major() {
 
 install_system() {
   apt_install postgresql postgresql-contrib gdal-bin libgdal-dev libgeos-c1v5 libproj-dev ca-certificates
+  # bulletins: WeasyPrint's Pango, a font, poppler (pdftoppm: the bulletin's test); gettext: compilemessages
+  apt_install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils gettext
   local major; major=$(pg_major)
   [ -n "$major" ] || die "PostgreSQL is not installed and could not be installed"
   apt_install "postgresql-$major-postgis-3"
@@ -132,6 +134,7 @@ setup() {
   "$VENV/bin/bco" load-boundaries --belize -v 0 >/dev/null
   "$VENV/bin/bco" load-gazetteer --belize -v 0 >/dev/null
   "$VENV/bin/bco" collectstatic --no-input -v 0
+  (cd services && "$VENV/bin/bco" compilemessages -v 0)  # the Spanish catalogues (.po in git, .mo built here)
 }
 
 case "${1:-setup}" in

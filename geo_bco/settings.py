@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "services.ratelimit.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # Accept-Language, or the language chosen in the page
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -112,6 +113,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -120,7 +122,13 @@ TEMPLATES = [
 ]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+#: The pages, the map, the bulletin and the layer descriptions in English and Spanish
+#: (catalogues in services/locale/, compiled by `bco compilemessages` in setup.sh).
+LANGUAGES = [("en", "English"), ("es", "Español")]
+USE_I18N = True
+#: First, so that our words win over the admin's ("Change" is a verb there, a noun in our tables).
+LOCALE_PATHS = [BASE_DIR / "services" / "locale"]
 TIME_ZONE = "America/Belize"
 USE_TZ = True
 
@@ -227,3 +235,7 @@ BCO_PUBLIC_MIN_COUNT = int(os.environ.get("BCO_PUBLIC_MIN_COUNT", "3"))
 BCO_PUBLIC_PERIOD = os.environ.get("BCO_PUBLIC_PERIOD", "month")
 if BCO_PUBLIC_PERIOD not in {"month", "quarter", "year"}:
     raise ImproperlyConfigured(f"BCO_PUBLIC_PERIOD must be month, quarter or year; got {BCO_PUBLIC_PERIOD!r}")
+#: Monthly bulletins (``bco bulletin``): where the HTML and PDF files are written and served from (/bulletins/).
+BCO_BULLETIN_DIR = Path(os.environ.get("BCO_BULLETIN_DIR", VAR_DIR / "bulletins"))
+#: The standard refresh writes the bulletin of the last complete month when it is missing.
+BCO_BULLETIN_AFTER_REFRESH = env_bool("BCO_BULLETIN_AFTER_REFRESH", True)

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from geo_bco.models import (AreaCount, ClusterPolygon, EmergingCell, ForecastCell, HotSpotCell, KdeContour,
                             NearRepeatLabel)
@@ -95,23 +97,38 @@ RED_RAMP = ("#b30000", "#e34a33", "#fc8d59", "#fdbb84", "#fdd49e", "#fef0d9")
 def kde_legend(rows: list[dict]) -> Legend:
     bands = sorted(rows, key=lambda r: r["band"])
     return Legend("band", "categorical", tuple(
-        LegendClass(r["band"], f"Top {r['top_share']:.0%} of area"
-                    + (f" ({r['incident_share']:.0%} of incidents)" if r.get("incident_share") is not None else ""),
+        LegendClass(r["band"], _("Top %(share)s of area") % {"share": f"{r['top_share']:.0%}"}
+                    + (" " + _("(%(share)s of incidents)") % {"share": f"{r['incident_share']:.0%}"}
+                       if r.get("incident_share") is not None else ""),
                     RED_RAMP[min(i, len(RED_RAMP) - 1)], 1)
-        for i, r in enumerate(bands)), note="Bands are nested: the top 1% lies inside the top 5%.")
+        for i, r in enumerate(bands)),
+        # xgettext:no-python-format
+        note=_("Bands are nested: the top 1% lies inside the top 5%."))
 
 
-GI_BINS = {3: ("Hot spot, 99% confidence", "#d62f27"), 2: ("Hot spot, 95% confidence", "#ed7551"),
-           1: ("Hot spot, 90% confidence", "#fab984"), 0: ("Not significant", "#eeeeee"),
-           -1: ("Cold spot, 90% confidence", "#c0ccbe"), -2: ("Cold spot, 95% confidence", "#849eba"),
-           -3: ("Cold spot, 99% confidence", "#4575b5")}
+#: constants marked with gettext_noop are translated where they are shown
+GI_BINS = {
+    # xgettext:no-python-format
+    3: (gettext_noop("Hot spot, 99% confidence"), "#d62f27"),
+    # xgettext:no-python-format
+    2: (gettext_noop("Hot spot, 95% confidence"), "#ed7551"),
+    # xgettext:no-python-format
+    1: (gettext_noop("Hot spot, 90% confidence"), "#fab984"),
+    0: (gettext_noop("Not significant"), "#eeeeee"),
+    # xgettext:no-python-format
+    -1: (gettext_noop("Cold spot, 90% confidence"), "#c0ccbe"),
+    # xgettext:no-python-format
+    -2: (gettext_noop("Cold spot, 95% confidence"), "#849eba"),
+    # xgettext:no-python-format
+    -3: (gettext_noop("Cold spot, 99% confidence"), "#4575b5"),
+}
 
 
 def hotspot_legend(rows: list[dict]) -> Legend:
     present = _counts(rows, "confidence_bin")
     return Legend("confidence_bin", "categorical", tuple(
-        LegendClass(b, label, color, present[str(b)]) for b, (label, color) in GI_BINS.items() if str(b) in present),
-        note="Getis-Ord Gi* with False Discovery Rate correction.")
+        LegendClass(b, _(label), color, present[str(b)]) for b, (label, color) in GI_BINS.items() if str(b) in present),
+        note=_("Getis-Ord Gi* with False Discovery Rate correction."))
 
 
 EMERGING_COLORS = {
@@ -120,10 +137,21 @@ EMERGING_COLORS = {
     -7: "#2171b5", -8: "#deebf7"}
 
 
+#: spatial_analysis.emerging.CATEGORIES, capitalised, for the catalogue (that package knows nothing of Django)
+EMERGING_NAMES = (
+    gettext_noop("No pattern detected"), gettext_noop("New hot spot"), gettext_noop("Consecutive hot spot"),
+    gettext_noop("Intensifying hot spot"), gettext_noop("Persistent hot spot"), gettext_noop("Diminishing hot spot"),
+    gettext_noop("Sporadic hot spot"), gettext_noop("Oscillating hot spot"), gettext_noop("Historical hot spot"),
+    gettext_noop("New cold spot"), gettext_noop("Consecutive cold spot"), gettext_noop("Intensifying cold spot"),
+    gettext_noop("Persistent cold spot"), gettext_noop("Diminishing cold spot"), gettext_noop("Sporadic cold spot"),
+    gettext_noop("Oscillating cold spot"), gettext_noop("Historical cold spot"),
+)
+
+
 def emerging_legend(rows: list[dict]) -> Legend:
     present = _counts(rows, "category_code")
     return Legend("category_code", "categorical", tuple(
-        LegendClass(code, CATEGORIES[code].capitalize(), EMERGING_COLORS[code], present[str(code)])
+        LegendClass(code, _(CATEGORIES[code].capitalize()), EMERGING_COLORS[code], present[str(code)])
         for code in sorted(CATEGORIES, key=lambda c: (-abs(c) if c else 0, -c)) if str(code) in present))
 
 
@@ -132,19 +160,20 @@ ORDER_COLORS = ("#6a3d9a", "#cab2d6", "#ff7f00", "#fdbf6f")
 
 def cluster_legend(rows: list[dict]) -> Legend:
     present = _counts(rows, "order")
-    names = {1: "First-order", 2: "Second-order", 3: "Third-order"}
+    names = {1: _("First-order clusters"), 2: _("Second-order clusters"), 3: _("Third-order clusters")}
     return Legend("order", "categorical", tuple(
-        LegendClass(int(o), f"{names.get(int(o), f'Order {o}')} clusters", ORDER_COLORS[min(int(o) - 1, 3)], n)
+        LegendClass(int(o), names.get(int(o)) or _("Order %(order)s clusters") % {"order": o}, ORDER_COLORS[min(int(o) - 1, 3)], n)
         for o, n in sorted(present.items(), key=lambda kv: int(kv[0]))))
 
 
+gettext_noop("Originator"), gettext_noop("Near repeat"), gettext_noop("Repeat"), gettext_noop("Isolated")  # the labels below, capitalised
 LABEL_COLORS = {"originator": "#e31a1c", "near repeat": "#ff7f00", "repeat": "#6a3d9a", "isolated": "#999999"}
 
 
 def near_repeat_legend(rows: list[dict]) -> Legend:
     present = _counts(rows, "label")
     return Legend("label", "categorical", tuple(
-        LegendClass(label, label.capitalize(), color, present[label])
+        LegendClass(label, _(label.capitalize()), color, present[label])
         for label, color in LABEL_COLORS.items() if label in present))
 
 
@@ -177,57 +206,60 @@ def area_count_legend(rows: list[dict]) -> Legend:
     upper = [*breaks[1:], rates.max()]
     years = sorted({r["population_year"] for r in shown})
     return Legend("rate_per_100k", "graduated", tuple(
-        LegendClass(float(lo), f"{lo:,.0f} - {hi:,.0f} per 100,000", CHOROPLETH[i],
-                    int(((rates >= lo) & (rates <= hi)).sum()))
+        LegendClass(float(lo), _("%(low)s - %(high)s per 100,000") % {"low": f"{lo:,.0f}", "high": f"{hi:,.0f}"},
+                    CHOROPLETH[i], int(((rates >= lo) & (rates <= hi)).sum()))
         for i, (lo, hi) in enumerate(zip(breaks, upper))),
-        note=f"Incidents per 100,000 residents, year to date; population of {', '.join(map(str, years))}.")
+        note=_("Incidents per 100,000 residents, year to date; population of %(years)s.")
+        % {"years": ", ".join(map(str, years))})
 
 
 REGISTRY: dict[str, LayerKind] = {kind.name: kind for kind in (
     LayerKind(
-        name="kde", title="Kernel density hot spots",
-        description="Nested bands of the kernel density surface covering the top 1/5/10% of the area with "
-                    "non-zero density, with the share of incidents each band holds.",
+        name="kde", title=gettext_noop("Kernel density hot spots"),
+        # xgettext:no-python-format
+        description=gettext_noop("Nested bands of the kernel density surface covering the top 1/5/10% of the area with "
+                    "non-zero density, with the share of incidents each band holds."),
         model=KdeContour, params=kde.KdeParams, job=kde.run,
         public_columns=("id", "band", "top_share", "threshold", "area_km2", "incident_share"),
         legend=kde_legend, map_type="fill", keywords=("hotspots", "kernel density"), order="band DESC"),
     LayerKind(
-        name="hotspots", title="Gi* hot spots",
-        description="Getis-Ord Gi* hot and cold spots of incident counts per cell (hexagons over the country, "
+        name="hotspots", title=gettext_noop("Gi* hot spots"),
+        description=gettext_noop("Getis-Ord Gi* hot and cold spots of incident counts per cell (hexagons over the country, "
                     "empty cells included, or boundary polygons), at the Optimized Hot Spot Analysis scale, with "
-                    "False Discovery Rate confidence bins (-3..3).",
+                    "False Discovery Rate confidence bins (-3..3)."),
         model=HotSpotCell, params=hotspots.HotSpotParams, job=hotspots.run,
         public_columns=("id", "cell", "name", "incident_count", "z_score", "p_value", "p_value_fdr",
                         "confidence_bin", "n_neighbours"),
         small_count_columns=("incident_count",),
         legend=hotspot_legend, map_type="fill", keywords=("hotspots", "Getis-Ord Gi*")),
     LayerKind(
-        name="emerging", title="Emerging hot spots",
-        description="Esri's emerging hot spot categories per cell (new, intensifying, persistent, diminishing, "
-                    "... hot and cold spots) from space-time Gi* over monthly steps and a Mann-Kendall trend.",
+        name="emerging", title=gettext_noop("Emerging hot spots"),
+        description=gettext_noop("Esri's emerging hot spot categories per cell (new, intensifying, persistent, diminishing, "
+                    "... hot and cold spots) from space-time Gi* over monthly steps and a Mann-Kendall trend."),
         model=EmergingCell, params=emerging.EmergingParams, job=emerging.run,
         public_columns=("id", "cell", "category", "category_code", "trend_z", "trend_p", "incident_count"),
         small_count_columns=("incident_count",),
         legend=emerging_legend, map_type="fill", keywords=("hotspots", "emerging", "space-time")),
     LayerKind(
-        name="clusters", title="Incident clusters",
-        description="Clusters of incidents (HDBSCAN or DBSCAN hulls, or CrimeStat NNH ellipses by order) with "
-                    "their size, share of incidents, date span and main offence.",
+        name="clusters", title=gettext_noop("Incident clusters"),
+        description=gettext_noop("Clusters of incidents (HDBSCAN or DBSCAN hulls, or CrimeStat NNH ellipses by order) with "
+                    "their size, share of incidents, date span and main offence."),
         model=ClusterPolygon, params=clusters.ClusterParams, job=clusters.run,
         public_columns=("id", "method", "order", "cluster", "incident_count", "incident_share", "first_date",
                         "last_date", "main_offence", "main_offence_share", "area_km2"),
         legend=cluster_legend, map_type="fill", keywords=("clusters", "DBSCAN", "HDBSCAN", "NNH")),
     LayerKind(
-        name="near-repeat", title="Near-repeat roles (analysts only)",
-        description="Each incident's role in near-repeat patterns (originator, repeat, near repeat, isolated) "
-                    "at its exact point; the run's Knox table is at /api/runs/{run_id}/knox.csv.",
+        name="near-repeat", title=gettext_noop("Near-repeat roles (analysts only)"),
+        description=gettext_noop("Each incident's role in near-repeat patterns (originator, repeat, near repeat, isolated) "
+                    "at its exact point; the run's Knox table is at /api/runs/{run_id}/knox.csv."),
         model=NearRepeatLabel, params=near_repeat.NearRepeatParams, job=near_repeat.run,
         public_columns=None, legend=near_repeat_legend, map_type="circle", keywords=("near repeat", "Knox")),
     LayerKind(
-        name="area-counts", title="Counts and rates per area",
-        description="Incidents per boundary, offence category and period (each month, the last 28 days, the "
+        name="area-counts", title=gettext_noop("Counts and rates per area"),
+        # xgettext:no-python-format
+        description=gettext_noop("Incidents per boundary, offence category and period (each month, the last 28 days, the "
                     "year to date) with the previous period, the change, the % change (null when the previous "
-                    "count is 0) and the rate per 100,000 with the population's year and source.",
+                    "count is 0) and the rate per 100,000 with the population's year and source."),
         model=AreaCount, params=area_counts.AreaCountParams, job=area_counts.run,
         public_columns=("id", "boundary_set", "code", "name", "category", "period", "period_start", "period_end",
                         "incident_count", "previous_start", "previous_end", "previous_count", "change",

@@ -22,6 +22,8 @@ The public rule:
   public; kinds of exact per-incident results (near-repeat roles) have no public
   projection at all. Counts between 1 and ``BCO_PUBLIC_MIN_COUNT - 1`` are blanked.
 * **Boundaries** are public, with their latest population figure, year and source.
+* **Places**: the gazetteer's names and points (towns, villages, districts), for the
+  map's labels and place search.
 * **Runs**: the record (method, parameters, filter, counts, decision log, Knox table)
   of every succeeded run whose input excluded sensitive offences.
 
@@ -100,6 +102,10 @@ FROM geo_bco_incident i
 JOIN geo_bco_offencetype o ON o.id = i.offence_id
 LEFT JOIN boundaries_boundary d ON d.id = i.district_id"""
 
+PUBLIC_PLACES = """
+SELECT p.id, p.name, p.kind, d.name AS district, p.population, p.point AS geom
+FROM geo_bco_place p JOIN boundaries_boundary d ON d.id = p.district_id"""
+
 PUBLIC_RUNS = """
 SELECT r.id, r.method, r.label, r.resolved_parameters AS parameters, r.input_filter AS filter, r.input_count,
        r.log, r.summary, r.created_at, r.finished_at
@@ -164,6 +170,7 @@ def statements() -> list[str]:
         "CREATE UNIQUE INDEX public_sensitive_counts_id ON public_sensitive_counts (id)",
         f"CREATE VIEW analyst_incidents AS {ANALYST_INCIDENTS}",
         f"CREATE VIEW public_runs AS {PUBLIC_RUNS} WHERE r.status = 'succeeded' AND {PUBLIC_INPUT}",
+        f"CREATE VIEW public_places AS {PUBLIC_PLACES}",
         "CREATE VIEW public_sources AS SELECT DISTINCT source_system FROM geo_bco_importbatch WHERE status = 'completed'",
     ]
     for kind in REGISTRY.values():
@@ -175,7 +182,7 @@ def statements() -> list[str]:
 
 def drop_statements() -> list[str]:
     """Drop every projection (and the wave-1 ``ogc_*`` views they replace)."""
-    views = ["public_boundaries", "analyst_incidents", "public_runs", "public_sources", "ogc_kde_contours", "ogc_kde_contours_all",
+    views = ["public_boundaries", "analyst_incidents", "public_runs", "public_sources", "public_places", "ogc_kde_contours", "ogc_kde_contours_all",
              "ogc_incidents", "ogc_districts"]
     return ["DROP MATERIALIZED VIEW IF EXISTS public_incidents, public_sensitive_counts CASCADE",
             *(f"DROP VIEW IF EXISTS {v} CASCADE" for v in views),

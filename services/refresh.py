@@ -4,7 +4,8 @@ Configured by ``BCO_REFRESH_METHODS`` (default ``kde,hotspots,emerging,area-coun
 each over all non-sensitive offences and, with ``BCO_REFRESH_PER_CATEGORY`` (default
 on), once per offence category, with ``BCO_REFRESH_PARAMETERS`` per method. After an import the public incidents are refreshed
 at once and the analyses are queued; a burst of imports queues one refresh
-(procrastinate's queueing lock). ``bco refresh`` runs the same set by hand.
+(procrastinate's queueing lock). ``bco refresh`` runs the same set by hand. Its last
+step writes the last complete month's bulletin if missing (``BCO_BULLETIN_AFTER_REFRESH``).
 """
 
 from __future__ import annotations
@@ -55,6 +56,10 @@ def refresh(*, queue: bool = False, say=logger.info) -> list[AnalysisRun]:
                 run.refresh_from_db()
         say(f"{run.label}: run {run.pk} {run.status}" + (f" ({run.error})" if run.error else ""))
         runs.append(run)
+    if settings.BCO_BULLETIN_AFTER_REFRESH and not queue:
+        from .bulletins import write_missing
+
+        write_missing(say)
     return runs
 
 

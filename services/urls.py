@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.i18n import JavaScriptCatalog
 
-from services import health, views
+from services import bulletins, dashboard, health, opendata, views
 from services.ogc import analyst as ogc_analyst
 from services.ogc import views as ogc_views
 from services.ogc.urls import routes as ogc_routes
@@ -9,6 +10,13 @@ from services.ogc.urls import routes as ogc_routes
 urlpatterns = [
     path("", views.web_map, name="web-map"),
     path("healthz", health.health, name="health"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("bulletins/", bulletins.index, name="bulletins"),
+    path("bulletins/<str:name>", bulletins.file, name="bulletin-file"),
+    path("data/", opendata.index, name="open-data"),
+    path("data/<str:month>/incidents.<str:fmt>", opendata.archive, name="open-data-archive"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/", include("services.api.urls")),
     path("tiles/", include("services.tiles.urls")),

@@ -1,10 +1,19 @@
+from django.conf import settings
 from django.db import connection
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 
-def web_map(request):
+def demo_note() -> str:
+    """The banner every page shows while the data are the synthetic demonstration set."""
     with connection.cursor() as cur:  # a public projection, like everything an anonymous page reads
         cur.execute("SELECT EXISTS (SELECT 1 FROM public_sources WHERE source_system = 'demo')")
         demo = cur.fetchone()[0]
-    note = "Demonstration data: synthetic incidents, not real crimes." if demo else ""
-    return render(request, "services/map.html", {"demo_note": note})
+    return _("Demonstration data: synthetic incidents, not real crimes.") if demo else ""
+
+
+def web_map(request):
+    from .compstat import CATEGORY_LABELS
+
+    return render(request, "services/map.html", {
+        "demo_note": demo_note(), "min_count": settings.BCO_PUBLIC_MIN_COUNT, "category_labels": {k: str(v) for k, v in CATEGORY_LABELS.items()}})

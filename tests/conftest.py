@@ -37,6 +37,7 @@ def pytest_collection_modifyitems(config, items):
 def no_refresh_after_import(settings):
     """Imports in tests do not queue the standard refresh (tests of the refresh turn it on)."""
     settings.BCO_REFRESH_AFTER_IMPORT = False
+    settings.BCO_BULLETIN_AFTER_REFRESH = False  # tests of the bulletin write it themselves
 
 
 @pytest.fixture

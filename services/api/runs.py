@@ -8,6 +8,7 @@ the parameter named before anything is queued.
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -52,7 +53,7 @@ class RunList(APIView):
 def methods(request: HttpRequest) -> JsonResponse:
     """Every method with the JSON Schema of its parameters, and the shared filter's."""
     return JsonResponse({
-        "methods": {k.name: {"title": k.title, "description": k.description, "parameters": json_schema(k.params)}
+        "methods": {k.name: {"title": _(k.title), "description": _(k.description), "parameters": json_schema(k.params)}
                     for k in REGISTRY.values()},
         "filter": json_schema(IncidentFilter),
     })

@@ -7,6 +7,7 @@ urlpatterns = [
     path("districts/", views.districts, name="districts"),
     path("boundaries/<slug:boundary_set>/", views.boundaries, name="boundaries"),
     path("incidents/", views.incidents, name="incidents"),
+    path("places/", views.places, name="places"),
     path("sensitive-offences/", views.sensitive_offences, name="sensitive-offences"),
     path("layers/", views.manifest, name="manifest"),
     path("layers/<slug:name>/", views.layer, name="layer"),

@@ -11,6 +11,7 @@ import json
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from ..layers import REGISTRY, LayerKind
 from ..projections import relation
@@ -24,6 +25,11 @@ def districts(request: HttpRequest) -> HttpResponse:
 def boundaries(request: HttpRequest, boundary_set: str) -> HttpResponse:
     return feature_page(request, "public_boundaries", where="boundary_set = %s", params=(boundary_set,),
                         order="name", paged=False)
+
+
+def places(request: HttpRequest) -> HttpResponse:
+    """The gazetteer's places (districts, towns, villages): the map's labels and place search."""
+    return feature_page(request, "public_places", order="kind, name", paged=False)
 
 
 def incidents(request: HttpRequest) -> HttpResponse:
@@ -95,7 +101,7 @@ def manifest(request: HttpRequest) -> JsonResponse:
         rows = _rows(f"SELECT {_columns_but_geometry(name)} FROM {name}")
         legend = kind.legend(rows)
         layers.append({
-            "name": kind.name, "title": kind.title, "description": kind.description,
+            "name": kind.name, "title": _(kind.title), "description": _(kind.description),
             "geometry_type": kind.geometry_type, "map_type": kind.map_type, "features": len(rows),
             "filter": kind.map_filter,
             "legend": {"property": legend.property, "kind": legend.kind, "note": legend.note,

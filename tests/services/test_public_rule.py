@@ -25,11 +25,20 @@ DOMAIN_TABLE = re.compile(r"\b(geo_bco|boundaries)_[a-z_]+\b")
 NOT_PUBLIC = {"api:imports", "api:import-detail", "api:quality", "api:analyst-incidents"}  # 401 when anonymous: test_access.py
 
 
+#: the site's pages for people (besides the map), each crawled below
+PAGES = {"dashboard", "bulletins", "bulletin-file", "open-data", "open-data-archive", "javascript-catalog"}
+#: anonymous routes that read no data at all: code (the methods' schemas, the JS catalogue) or files on disk
+READ_NOTHING = {"api:methods", "javascript-catalog", "bulletin-file"}
+
+
 @pytest.fixture
-def layers(reference_data, demo_incidents):
+def layers(reference_data, demo_incidents, settings, tmp_path):
     demo_incidents(rows=500)
     refresh_incidents()
-    return {name: execute_run(create_run(name, parameters=FAST_PARAMETERS[name]).pk) for name in REGISTRY}
+    runs = {name: execute_run(create_run(name, parameters=FAST_PARAMETERS[name]).pk) for name in REGISTRY}
+    settings.BCO_BULLETIN_DIR = tmp_path
+    (tmp_path / "bulletin-2026-09-en.html").write_text("<p>bulletin</p>")
+    return runs
 
 
 def anonymous_urls(layers) -> dict[str, str]:
@@ -37,7 +46,12 @@ def anonymous_urls(layers) -> dict[str, str]:
     urls = {"web-map": "/", "api:districts": "/api/districts/", "api:boundaries": "/api/boundaries/districts/",
             "api:incidents": "/api/incidents/?in_bbox=-89,16,-88,18", "api:manifest": "/api/layers/",
             "api:runs": "/api/runs/", "api:run": f"/api/runs/{knox}/", "api:knox-csv": f"/api/runs/{knox}/knox.csv",
-            "api:methods": "/api/methods/", "api:sensitive-offences": "/api/sensitive-offences/"}
+            "api:methods": "/api/methods/", "api:sensitive-offences": "/api/sensitive-offences/",
+            "api:places": "/api/places/", "dashboard": "/dashboard/", "dashboard json": "/dashboard/?format=json",
+            "bulletins": "/bulletins/", "bulletin-file": "/bulletins/bulletin-2026-09-en.html", "open-data": "/data/",
+            "javascript-catalog": "/jsi18n/"}
+    for fmt in ("csv", "geojson", "gpkg"):
+        urls[f"open-data-archive {fmt}"] = f"/data/2026-09/incidents.{fmt}"
     for name, run in layers.items():
         if REGISTRY[name].public:
             urls[f"api:layer {name}"] = f"/api/layers/{name}/"
@@ -59,7 +73,7 @@ def named_routes() -> set[str]:
 def test_every_anonymous_route_reads_only_public_projections(client, layers):
     urls = anonymous_urls(layers)
     covered = {name.split()[0] for name in urls}
-    assert {n for n in named_routes() if n.startswith("api:") or n == "web-map"} - NOT_PUBLIC <= covered
+    assert {n for n in named_routes() if n.startswith("api:") or n in {"web-map", *PAGES}} - NOT_PUBLIC <= covered
     for name, url in urls.items():
         queries: list[str] = []
 
@@ -71,7 +85,7 @@ def test_every_anonymous_route_reads_only_public_projections(client, layers):
             response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
         data = [q for q in queries if not re.search(r"\b(django_session|auth_user)\b", q)]
-        assert data or name == "api:methods", f"{url} read nothing"  # the methods' schemas are code
+        assert data or name in READ_NOTHING, f"{url} read nothing"
         leaks = {m for q in data for m in DOMAIN_TABLE.findall(q)}
         assert not leaks, f"{url} read {leaks}"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 
 import numpy as np
 
@@ -17,27 +16,6 @@ from services.jobs import create_run, execute_run
 from services.projections import refresh_incidents
 
 pytestmark = [pytest.mark.postgis, pytest.mark.browser]
-
-CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-
-
-@pytest.fixture
-def browser():
-    if not (CHROMIUM and CHROMEDRIVER):
-        pytest.skip("Debian's chromium and chromium-driver are not installed")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless", "--no-sandbox", "--disable-background-networking", "--disable-component-update",
-                "--use-gl=swiftshader", "--enable-unsafe-swiftshader", "--window-size=1200,900"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    yield driver
-    driver.quit()
-
 
 def test_map_draws_every_layer_without_console_errors(live_server, reference_data_committed, demo_incidents,
                                                       browser, output_dir):

@@ -1,22 +1,55 @@
 // The observatory's web map, built from the layer manifest (/api/layers/): one
-// switchable layer per analysis kind, each with the legend classes computed from
-// its own data and a line saying which run drew it. No external base map: the
-// background is plain, so the map works offline.
+// switchable layer per analysis kind and boundary set, each with the legend classes
+// computed from its own data and a line saying which run drew it. Filters (offence
+// category, months, the month slider, the choropleth's measure) live in the URL, so a
+// view can be shared. No external base map: the background is plain, so the map works
+// offline. Strings go through Django's JavaScript catalogue (gettext).
 (function () {
   "use strict";
   const E = window.BCO_ENDPOINTS;
+  const gettext = window.gettext || ((s) => s);  // Django's catalogue (/jsi18n/); xgettext finds gettext("...")
+  const fmt = (text, values) => (window.interpolate ? window.interpolate(text, values, true) : text);
+  const LANG = document.documentElement.lang || "en";
+  const CATEGORY_LABELS = JSON.parse(document.getElementById("category-labels").textContent);
+  const NO_DATA = "#cccccc";
+  const $ = (id) => document.getElementById(id);
+
+  // ---- the view's state, in the URL ------------------------------------------------
+  const MONTH = /^\d{4}-\d{2}$/;
+  function readState() {
+    const q = new URLSearchParams(location.search);
+    const month = (name) => (MONTH.test(q.get(name) || "") ? q.get(name) : "");
+    return {
+      cat: q.get("cat") || "all", set: q.get("set") || "", from: month("from"), to: month("to"), month: month("month"),
+      metric: q.get("metric") === "count" ? "count" : "rate",
+      layers: q.has("layers") ? q.get("layers").split(",").filter(Boolean) : null,
+      at: (q.get("at") || "").split("/").filter(Boolean).map(Number).filter(Number.isFinite),
+    };
+  }
+  const state = readState();
+  function writeState() {
+    const q = new URLSearchParams();
+    if (state.cat !== "all") q.set("cat", state.cat);
+    if (state.set) q.set("set", state.set);
+    for (const k of ["from", "to", "month"]) if (state[k]) q.set(k, state[k]);
+    if (state.metric !== "rate") q.set("metric", state.metric);
+    if (state.layers) q.set("layers", state.layers.join(","));
+    const c = map.getCenter();
+    q.set("at", [map.getZoom().toFixed(2), c.lat.toFixed(4), c.lng.toFixed(4)].join("/"));
+    history.replaceState(null, "", `${location.pathname}?${q.toString().replace(/%2C/g, ",").replace(/%2F/g, "/")}`);
+  }
+
+  const view = state.at.length === 3 ? { center: [state.at[2], state.at[1]], zoom: state.at[0] }
+    : { bounds: [[-89.3, 15.8], [-87.4, 18.6]], fitBoundsOptions: { padding: 20 } };
   const map = new maplibregl.Map({
     container: "map",
-    style: {
-      version: 8,
-      sources: {},
-      layers: [{ id: "background", type: "background", paint: { "background-color": "#cfe3ef" } }],
-    },
-    bounds: [[-89.3, 15.8], [-87.4, 18.6]],
-    fitBoundsOptions: { padding: 20 },
+    style: { version: 8, sources: {}, layers: [{ id: "background", type: "background", paint: { "background-color": "#cfe3ef" } }] },
+    ...view,
     attributionControl: { compact: true },
+    canvasContextAttributes: { preserveDrawingBuffer: true },  // the PNG export reads the canvas
   });
   window.bcoMap = map;
+  window.bcoMapState = state;
   map.addControl(new maplibregl.NavigationControl(), "top-right");
   map.addControl(new maplibregl.ScaleControl({ unit: "metric" }));
 
@@ -33,9 +66,10 @@
     node.append(...children);
     return node;
   };
-  const NO_DATA = "#cccccc";
+  const number = (v, digits = 0) => Number(v).toLocaleString(LANG, { maximumFractionDigits: digits });
+  const monthName = (iso) => new Date(`${iso.slice(0, 7)}-15T12:00:00`).toLocaleDateString(LANG, { month: "long", year: "numeric" });
 
-  // A MapLibre colour expression from the legend the server computed from the data.
+  // A MapLibre colour expression from legend classes (the server's, or ones computed here from the data).
   function colour(legend) {
     const get = ["get", legend.property];
     if (!legend.classes.length) return NO_DATA;
@@ -51,74 +85,375 @@
   }
 
   function runLine(run) {
-    if (!run) return "No run yet.";
+    if (!run) return gettext("No run yet.");
     const params = Object.entries(run.parameters).filter(([, v]) => v !== null && typeof v !== "object")
       .map(([k, v]) => `${k} ${typeof v === "number" ? Math.round(v * 100) / 100 : v}`).join(", ");
-    const when = new Date(run.finished_at).toLocaleString("en-GB", { timeZone: "America/Belize" });
-    return `Run ${run.id}: ${params}; ${run.input_count} incidents; finished ${when} (Belize time)`;
+    const when = new Date(run.finished_at).toLocaleString(LANG, { timeZone: "America/Belize" });
+    return fmt(gettext("Run %(id)s: %(params)s; %(count)s incidents; finished %(when)s (Belize time)"),
+      { id: run.id, params, count: run.input_count, when });
   }
 
+  // ---- filters: one predicate per kind of data, applied by replacing the sources' data ----
+  const inRange = (iso) => (!state.from || iso.slice(0, 7) >= state.from) && (!state.to || iso.slice(0, 7) <= state.to);
+  const incidentShown = (p) => (state.cat === "all" || p.category === state.cat)
+    && (state.month ? p.period_start.startsWith(state.month) : inRange(p.period_start));
+  // Layers whose rows carry a category and a period (counts per area) follow the filters; the
+  // manifest's filter says which rows the map draws by default (the year to date, all offences).
+  const periodic = (layer) => layer.rows.length && "category" in layer.rows[0].properties && "period" in layer.rows[0].properties;
+  function layerShown(layer) {
+    if (!periodic(layer)) {
+      const f = layer.filter || {};
+      return (p) => Object.entries(f).every(([k, v]) => p[k] === v);
+    }
+    const period = layer.filter.period || "ytd";
+    return (p) => p.category === state.cat
+      && (state.month ? p.period === "month" && p.period_start.startsWith(state.month) : p.period === period);
+  }
+  const collection = (features) => ({ type: "FeatureCollection", features });
+
+  // Quantile classes of the shown rows' measure, in the server legend's colours.
+  function choroplethLegend(layer, rows) {
+    const property = state.metric === "rate" ? "rate_per_100k" : "incident_count";
+    const values = rows.map((f) => f.properties[property]).filter((v) => v !== null).sort((a, b) => a - b);
+    const colours = layer.legend.classes.map((c) => c.color);
+    const n = Math.min(colours.length, values.length);
+    const breaks = [...new Set(Array.from({ length: n }, (_, i) => values[Math.floor((i * values.length) / n)]))];
+    const classes = breaks.map((lo, i) => {
+      const hi = i + 1 < breaks.length ? breaks[i + 1] : values[values.length - 1];
+      return { value: lo, color: colours[i], label: `${number(lo, 1)} – ${number(hi, 1)}` };
+    });
+    const years = [...new Set(rows.map((f) => f.properties.population_year).filter(Boolean))].sort();
+    const what = state.metric === "rate" ? gettext("Incidents per 100,000 residents") : gettext("Incidents");
+    const when = state.month ? monthName(state.month) : (layer.filter.period === "ytd" ? gettext("year to date") : "");
+    const note = [what + (when ? `, ${when}` : ""), CATEGORY_LABELS[state.cat] || state.cat];
+    if (state.metric === "rate" && years.length) note.push(fmt(gettext("population of %(years)s"), { years: years.join(", ") }));
+    if (rows.some((f) => f.properties[property] === null)) classes.push({ value: "none", color: NO_DATA, label: gettext("Not shown (small count)") });
+    return { property, kind: "graduated", classes: classes.filter((c) => c.value !== "none"), shownClasses: classes, note: note.join("; ") };
+  }
+
+  function legendItems(classes) {
+    return classes.map((c) => el("li", { "data-value": String(c.value) },
+      el("span", { class: "swatch", style: { background: c.color } }), c.label));
+  }
+
+  const layers = [];
+  let incidents = [];
+  const drawnData = {};  //: source name -> the features it holds now (what the exports read)
+  window.bcoMapData = drawnData;
+  function setData(name, features) {
+    drawnData[name] = features;
+    map.getSource(name).setData(collection(features));
+  }
+  // Kinds without a category column were computed once per category by the standard refresh:
+  // for a category, draw the latest public run over that category alone (or nothing). Counts per
+  // area are drawn from the latest run over the boundary set chosen.
+  const sameFilter = (f, cat) => (cat === "all" ? !f.categories.length : f.categories.length === 1 && f.categories[0] === cat)
+    && !f.offences.length && !f.boundary;
+  async function runFor(layer) {
+    const counted = periodic(layer), cat = counted ? "all" : state.cat, set = counted ? state.set : null;
+    if (cat === "all" && (!counted || !set || set === layer.rows[0].properties.boundary_set)) return { rows: layer.rows, run: layer.run };
+    const key = `${cat}|${set}`;
+    layer.byRun = layer.byRun || {};
+    if (!(key in layer.byRun)) {
+      const runs = (await fetchJson(`${E.runs}?method=${encodeURIComponent(layer.name)}`)).runs;
+      const run = runs.find((r) => sameFilter(r.filter, cat) && (!counted || r.parameters.boundary_set === set));
+      const rows = run ? (await fetchJson(`${layer.data}?run_id=${run.id}&page_size=10000`)).features : [];
+      layer.byRun[key] = { rows, run: run || null };
+    }
+    return layer.byRun[key];
+  }
+  function applyFilters() {
+    const asked = `${state.cat}|${state.set}`;
+    window.bcoMapPending = Promise.all(layers.map(runFor)).then((drawn) => {
+      if (asked !== `${state.cat}|${state.set}`) return;  // a later change has its own turn
+      layers.forEach((layer, i) => {
+        const shows = layerShown(layer);
+        const rows = drawn[i].rows.filter((f) => shows(f.properties));
+        setData(layer.name, rows);
+        layer.section.querySelector(".run").textContent = drawn[i].run ? runLine(drawn[i].run)
+          : fmt(gettext("No run of this layer for %(category)s yet."), { category: periodic(layer) ? state.set : (CATEGORY_LABELS[state.cat] || state.cat) });
+        if (periodic(layer)) {
+          const legend = choroplethLegend(layer, rows);
+          map.setPaintProperty(layer.id, "fill-color", colour(legend));
+          layer.section.querySelector("ul").replaceChildren(...legendItems(legend.shownClasses));
+          layer.section.querySelector(".legend-note").textContent = legend.note;
+        }
+      });
+      setData("incidents", incidents.filter((f) => incidentShown(f.properties)));
+      $("month-label").textContent = state.month ? monthName(state.month) : gettext("whole period");
+      writeState();
+    });
+    return window.bcoMapPending;
+  }
+
+  // ---- layers --------------------------------------------------------------------------
+  function visible(name, byDefault) {
+    return state.layers ? state.layers.includes(name) : byDefault;
+  }
+  function toggle(name, ids, box) {
+    box.addEventListener("change", () => {
+      ids.forEach((id) => map.setLayoutProperty(id, "visibility", box.checked ? "visible" : "none"));
+      const shown = new Set(state.layers || currentLayers());
+      if (box.checked) shown.add(name); else shown.delete(name);
+      state.layers = [...shown];
+      writeState();
+    });
+  }
+  const currentLayers = () => [...document.querySelectorAll("input[data-layer-name]")].filter((b) => b.checked)
+    .map((b) => b.dataset.layerName);
+
   function addLayer(layer, index) {
-    const id = `${layer.name}-${layer.map_type}`;
-    const visible = index === 0;  // the first kind (kernel density) is shown; the rest are one click away
+    layer.id = `${layer.name}-${layer.map_type}`;
+    const shown = visible(layer.name, index === 0);  // the first kind (kernel density) is shown; the rest are a click away
     const paint = layer.map_type === "circle"
       ? { "circle-color": colour(layer.legend), "circle-radius": 4 }
       : { "fill-color": colour(layer.legend), "fill-opacity": 0.75, "fill-outline-color": "rgba(0,0,0,0.15)" };
-    const spec = { id, type: layer.map_type, source: layer.name, paint, layout: { visibility: visible ? "visible" : "none" } };
-    if (layer.filter) spec.filter = ["all", ...Object.entries(layer.filter).map(([k, v]) => ["==", ["get", k], v])];
-    map.addLayer(spec, "districts-line");
-
-    const box = el("input", { type: "checkbox", id: `toggle-${layer.name}`, "aria-controls": id });
-    box.checked = visible;
-    box.addEventListener("change", () => map.setLayoutProperty(id, "visibility", box.checked ? "visible" : "none"));
-    const items = layer.legend.classes.map((c) => el("li", { "data-value": String(c.value) },
-      el("span", { class: "swatch", style: { background: c.color } }), c.label));
-    const section = el("section", { class: "layer", "data-layer": layer.name },
+    map.addSource(layer.name, { type: "geojson", data: collection([]) });
+    map.addLayer({ id: layer.id, type: layer.map_type, source: layer.name, paint,
+      layout: { visibility: shown ? "visible" : "none" } }, "districts-line");
+    const box = el("input", { type: "checkbox", id: `toggle-${layer.name}`, "aria-controls": layer.id, "data-layer-name": layer.name });
+    box.checked = shown;
+    toggle(layer.name, [layer.id], box);
+    layer.section = el("section", { class: "layer", "data-layer": layer.name },
       el("h2", {}, el("label", { for: box.id }, box, ` ${layer.title}`)),
-      el("ul", { class: "legend-classes" }, ...items),
+      el("ul", { class: "legend-classes" }, ...legendItems(layer.legend.classes)),
+      el("p", { class: "note legend-note" }, layer.legend.note || ""),
       el("p", { class: "note run" }, runLine(layer.run)));
-    if (layer.legend.note) section.append(el("p", { class: "note" }, layer.legend.note));
-    document.getElementById("layers").append(section);
+    $("layers").append(layer.section);
+    layers.push(layer);
   }
 
+  function addBoundarySet(set, data) {
+    const name = `boundaries:${set.slug}`;
+    const fill = set.slug === "districts" ? "districts-fill" : `b-${set.slug}-fill`;
+    const line = set.slug === "districts" ? "districts-line" : `b-${set.slug}-line`;
+    const shown = visible(name, set.slug === "districts");
+    const layout = { visibility: shown ? "visible" : "none" };
+    map.addSource(`b-${set.slug}`, { type: "geojson", data });
+    map.addLayer({ id: fill, type: "fill", source: `b-${set.slug}`, paint: { "fill-color": "#f4f1e8", "fill-opacity": set.slug === "districts" ? 1 : 0 }, layout },
+      map.getLayer("districts-line") ? "districts-line" : undefined);
+    map.addLayer({ id: line, type: "line", source: `b-${set.slug}`, layout,
+      paint: { "line-color": set.slug === "districts" ? "#444" : "#7a3e9d", "line-width": set.slug === "districts" ? 1.2 : 0.8 } });
+    const box = el("input", { type: "checkbox", id: `toggle-b-${set.slug}`, "data-layer-name": name });
+    box.checked = shown;
+    toggle(name, [fill, line], box);
+    $("boundary-sets").append(el("p", {}, el("label", { for: box.id }, box, ` ${set.slug} `,
+      el("span", { class: "swatch outline", style: { borderColor: set.slug === "districts" ? "#444" : "#7a3e9d" } }))));
+  }
+
+  // ---- labels and place search (the gazetteer) -------------------------------------------
+  const LABEL_ZOOM = { district: 0, town: 8.5, village: 11, neighbourhood: 12, other: 12 };
+  let places = [];
+  function addLabels() {
+    for (const f of places) {
+      const node = el("span", { class: `place-label kind-${f.properties.kind}` }, f.properties.name);
+      f.marker = new maplibregl.Marker({ element: node }).setLngLat(f.geometry.coordinates).addTo(map);
+    }
+    const update = () => places.forEach((f) => f.marker.getElement().classList.toggle(
+      "hidden", map.getZoom() < (LABEL_ZOOM[f.properties.kind] ?? 12)));
+    map.on("zoomend", update);
+    update();
+    $("place-names").replaceChildren(...places.map((f) => el("option", { value: f.properties.name })));
+  }
+  $("search").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const wanted = $("place").value.trim().toLowerCase();
+    const found = places.find((f) => f.properties.name.toLowerCase() === wanted)
+      || places.find((f) => f.properties.name.toLowerCase().startsWith(wanted));
+    if (!wanted || !found) {
+      $("search-result").textContent = gettext("No place of that name in the gazetteer.");
+      return;
+    }
+    $("search-result").textContent = `${found.properties.name} (${found.properties.district})`;
+    map.jumpTo({ center: found.geometry.coordinates, zoom: found.properties.kind === "district" ? 9 : 13 });
+  });
+
+  // ---- popups: counts and the trend -------------------------------------------------------
+  function sparkline(values) {
+    const w = 160, h = 36, known = values.filter((v) => v !== null);
+    const top = Math.max(1, ...known), step = w / Math.max(values.length - 1, 1);
+    let d = "", pen = false;
+    values.forEach((v, i) => {
+      if (v === null) { pen = false; return; }
+      d += `${pen ? "L" : "M"}${(i * step).toFixed(1)},${(h - 2 - ((h - 4) * v) / top).toFixed(1)} `;
+      pen = true;
+    });
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("width", w); svg.setAttribute("height", h); svg.setAttribute("class", "spark");
+    svg.setAttribute("role", "img"); svg.setAttribute("aria-label", gettext("Monthly counts, last 24 months"));
+    const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    path.setAttribute("d", d.trim()); path.setAttribute("fill", "none"); path.setAttribute("stroke", "#1f4e79");
+    svg.append(path);
+    return svg;
+  }
+  const shown = (v, digits = 0) => (v === null || v === undefined ? "–" : number(v, digits));
+  function areaCard(layer, p) {
+    const months = layer.rows.filter((f) => f.properties.code === p.code && f.properties.category === p.category
+      && f.properties.period === "month").map((f) => f.properties).sort((a, b) => a.period_start.localeCompare(b.period_start));
+    return el("div", { class: "popup" }, el("strong", {}, p.name), el("br"),
+      `${CATEGORY_LABELS[p.category] || p.category}, ${p.period_start} – ${p.period_end}`, el("br"),
+      fmt(gettext("Incidents: %(n)s (before: %(prev)s, change %(pct)s)"),
+        { n: shown(p.incident_count), prev: shown(p.previous_count), pct: p.pct_change === null ? "–" : `${number(p.pct_change)}%` }),
+      el("br"), fmt(gettext("Rate per 100,000: %(rate)s (population %(year)s)"), { rate: shown(p.rate_per_100k, 1), year: p.population_year ?? "–" }),
+      el("br"), sparkline(months.map((m) => m.incident_count)));
+  }
+  const popup = new maplibregl.Popup({ closeButton: true, maxWidth: "260px" });
+  map.on("click", (e) => {
+    const order = ["incidents", ...layers.map((l) => l.id).reverse(), "districts-fill"].filter((id) => map.getLayer(id));
+    const hit = map.queryRenderedFeatures(e.point, { layers: order })[0];
+    if (!hit) return;
+    const p = hit.properties, layer = layers.find((l) => l.id === hit.layer.id);
+    let card;
+    if (hit.layer.id === "incidents") {
+      card = el("div", { class: "popup" }, el("strong", {}, fmt(gettext("%(n)s incidents: %(category)s"),
+        { n: p.incident_count, category: CATEGORY_LABELS[p.category] || p.category })), el("br"),
+        fmt(gettext("%(when)s, within %(size)s m"), { when: monthName(p.period_start), size: p.cell_size_m }));
+    } else if (layer && periodic(layer)) {
+      card = areaCard(layer, p);
+    } else if (layer) {
+      const entries = Object.entries(p).filter(([k, v]) => !k.startsWith("run_") && v !== null && typeof v !== "object").slice(0, 8);
+      card = el("div", { class: "popup" }, el("strong", {}, layer.title), ...entries.flatMap(([k, v]) => [el("br"), `${k}: ${v}`]));
+    } else {
+      const pop = p.population ? `${number(p.population)} (${p.population_kind} ${p.population_year})` : "–";
+      card = el("div", { class: "popup" }, el("strong", {}, p.name), el("br"), fmt(gettext("Population: %(pop)s"), { pop }));
+    }
+    popup.setLngLat(e.lngLat).setDOMContent(card).addTo(map);
+  });
+
+  // ---- export: the view as PNG, the public data in view as CSV or GeoJSON -----------------
+  function download(name, blob) {
+    const a = el("a", { href: URL.createObjectURL(blob), download: name, id: "last-download" });
+    $("last-download")?.remove();
+    a.hidden = true;
+    document.body.append(a);
+    a.click();
+  }
+  function dataInView() {
+    const b = map.getBounds();
+    const touches = (f) => {
+      const box = new maplibregl.LngLatBounds();
+      const walk = (c) => (typeof c[0] === "number" ? box.extend(c) : c.forEach(walk));
+      walk(f.geometry.coordinates);
+      return box.getWest() <= b.getEast() && box.getEast() >= b.getWest() && box.getSouth() <= b.getNorth() && box.getNorth() >= b.getSouth();
+    };
+    const drawn = (id) => map.getLayer(id) && map.getLayoutProperty(id, "visibility") !== "none";
+    const sources = [["incidents", "incidents"], ...layers.map((l) => [l.name, l.id])].filter(([, id]) => drawn(id));
+    return sources.flatMap(([name]) => drawnData[name].filter(touches)
+      .map((f) => ({ type: "Feature", geometry: f.geometry, properties: { layer: name, ...f.properties } })));
+  }
+  $("export-png").addEventListener("click", () => {
+    map.once("render", () => map.getCanvas().toBlob((blob) => download("belize-map.png", blob), "image/png"));
+    map.triggerRepaint();
+  });
+  $("export-geojson").addEventListener("click", () => download("belize-map-data.geojson",
+    new Blob([JSON.stringify(collection(dataInView()))], { type: "application/geo+json" })));
+  $("export-csv").addEventListener("click", () => {
+    const rows = dataInView();
+    const columns = [...new Set(rows.flatMap((f) => Object.keys(f.properties)))];
+    const cell = (v) => (v === null || v === undefined ? "" : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+    const lines = [[...columns, "longitude", "latitude"].join(",")];
+    for (const f of rows) {
+      const c = f.geometry.type === "Point" ? f.geometry.coordinates : [null, null];
+      lines.push([...columns.map((k) => cell(f.properties[k])), cell(c[0]), cell(c[1])].join(","));
+    }
+    download("belize-map-data.csv", new Blob([lines.join("\n") + "\n"], { type: "text/csv" }));
+  });
+
+  // ---- controls ---------------------------------------------------------------------------
+  let months = [];
+  function setupControls(categories, sets) {
+    $("area-set").replaceChildren(...sets.map((slug) => el("option", { value: slug }, slug)));
+    const counted = layers.find(periodic);
+    if (!sets.includes(state.set)) state.set = counted ? counted.rows[0].properties.boundary_set : "";
+    $("area-set").value = state.set;
+    $("area-set").addEventListener("change", () => { state.set = $("area-set").value; applyFilters(); });
+    $("category").replaceChildren(...categories.map((c) => el("option", { value: c }, CATEGORY_LABELS[c] || c)));
+    if (!categories.includes(state.cat)) state.cat = "all";
+    $("category").value = state.cat;
+    $("from").value = state.from;
+    $("to").value = state.to;
+    $("metric").value = state.metric;
+    const slider = $("month");
+    const inPeriod = () => months.filter((m) => (!state.from || m >= state.from) && (!state.to || m <= state.to));
+    const syncSlider = () => {
+      const choices = inPeriod();
+      slider.max = Math.max(choices.length - 1, 0);
+      slider.value = state.month ? Math.max(choices.indexOf(state.month), 0) : slider.max;
+      slider.setAttribute("aria-valuetext", state.month ? monthName(state.month) : gettext("whole period"));
+    };
+    syncSlider();
+    $("category").addEventListener("change", () => { state.cat = $("category").value; applyFilters(); });
+    $("metric").addEventListener("change", () => { state.metric = $("metric").value; applyFilters(); });
+    for (const id of ["from", "to"]) {
+      $(id).addEventListener("change", () => {
+        state[id] = MONTH.test($(id).value) ? $(id).value : "";
+        if (state.month && !inPeriod().includes(state.month)) state.month = "";
+        syncSlider();
+        applyFilters();
+      });
+    }
+    slider.addEventListener("input", () => { state.month = inPeriod()[Number(slider.value)] || ""; syncSlider(); applyFilters(); });
+    $("all-months").addEventListener("click", () => { state.month = ""; syncSlider(); applyFilters(); });
+    let timer = null;
+    $("play").addEventListener("click", () => {
+      if (timer) { clearInterval(timer); timer = null; } else {
+        const step = () => {
+          const choices = inPeriod(), i = choices.indexOf(state.month);
+          if (i === choices.length - 1 && timer) { clearInterval(timer); timer = null; }
+          else state.month = choices[i + 1];
+          syncSlider();
+          applyFilters();
+          $("play").setAttribute("aria-pressed", String(Boolean(timer)));
+        };
+        timer = setInterval(step, 1200);
+        step();
+      }
+      $("play").setAttribute("aria-pressed", String(Boolean(timer)));
+      $("play").textContent = timer ? gettext("Pause") : gettext("Play");
+    });
+    map.on("moveend", writeState);
+  }
+  $("panel-toggle").addEventListener("click", () => {
+    const open = $("panel").hidden;
+    $("panel").hidden = !open;
+    $("panel-toggle").setAttribute("aria-expanded", String(open));
+    $("panel-toggle").textContent = open ? gettext("Hide the panel") : gettext("Show the panel");
+  });
+  if (window.matchMedia("(max-width: 600px)").matches) $("panel-toggle").click();  // phones start with the map
+
   map.on("load", async () => {
-    const [manifest, districts] = await Promise.all([fetchJson(E.manifest), fetchJson(E.districts)]);
-    map.addSource("districts", { type: "geojson", data: districts });
-    map.addLayer({ id: "districts-fill", type: "fill", source: "districts", paint: { "fill-color": "#f4f1e8" } });
-    map.addLayer({ id: "districts-line", type: "line", source: "districts", paint: { "line-color": "#444", "line-width": 1.2 } });
-    const layers = manifest.layers.filter((l) => l.features > 0);
-    await Promise.all(layers.map((l) => fetchJson(l.data).then((data) => map.addSource(l.name, { type: "geojson", data }))));
-    layers.forEach(addLayer);
-    // Incidents (vector tiles) appear from town scale on: at national scale they would hide
-    // the hot spots. Each feature has a count: a screen cell until street zoom, then a public cell.
-    map.addSource("incidents", { type: "vector", url: E.incidents });
+    const [manifest, placeData, incidentData] = await Promise.all([
+      fetchJson(E.manifest), fetchJson(E.places), fetchJson(E.incidents)]);
+    const sets = await Promise.all(manifest.boundaries.map((s) => fetchJson(s.data).then((d) => [s, d])));
+    sets.sort(([a], [b]) => (a.slug === "districts" ? -1 : b.slug === "districts" ? 1 : 0));
+    sets.forEach(([s, d]) => addBoundarySet(s, d));
+    const kinds = manifest.layers.filter((l) => l.features > 0);
+    const data = await Promise.all(kinds.map((l) => fetchJson(`${l.data}${l.data.includes("?") ? "&" : "?"}page_size=10000`)));
+    kinds.forEach((l, i) => { l.rows = data[i].features; addLayer(l, i); });
+    // Incidents appear from town scale on: at national scale they would hide the hot spots.
+    incidents = incidentData.features;
+    map.addSource("incidents", { type: "geojson", data: collection([]) });
     map.addLayer({
-      id: "incidents", type: "circle", source: "incidents", "source-layer": "incidents", minzoom: 10,
+      id: "incidents", type: "circle", source: "incidents", minzoom: 10,
+      layout: { visibility: visible("incidents", true) ? "visible" : "none" },
       paint: {
         "circle-radius": ["interpolate", ["linear"], ["zoom"],
-          10, ["min", 14, ["+", 2, ["sqrt", ["get", "count"]]]], 17, ["min", 18, ["+", 3, ["sqrt", ["get", "count"]]]]],
-        "circle-color": "#1f4e79", "circle-opacity": 0.7,
-        "circle-stroke-color": "#ffffff", "circle-stroke-width": 0.5,
+          10, ["*", 1.2, ["sqrt", ["get", "incident_count"]]], 15, ["*", 3, ["sqrt", ["get", "incident_count"]]]],
+        "circle-color": "#1f4e79", "circle-opacity": 0.7, "circle-stroke-color": "#ffffff", "circle-stroke-width": 0.5,
       },
     });
-
-    const popup = new maplibregl.Popup({ closeButton: false });
-    const card = (title, line) => el("div", {}, el("strong", {}, title), el("br"), line);
-    map.on("click", "districts-fill", (e) => {
-      const p = e.features[0].properties;
-      const pop = p.population ? `${Number(p.population).toLocaleString()} (${p.population_kind} ${p.population_year})` : "unknown";
-      popup.setLngLat(e.lngLat).setDOMContent(card(p.name, `Population: ${pop}`)).addTo(map);
-    });
-    map.on("click", "incidents", (e) => {
-      const p = e.features[0].properties;
-      if (!p.category) {
-        popup.setLngLat(e.lngLat).setDOMContent(card(`${p.count} incidents`, "in this area; zoom in for offences and months")).addTo(map);
-        return;
-      }
-      const when = new Date(p.period_start + "T12:00:00").toLocaleDateString("en-GB", { month: "long", year: "numeric" });
-      popup.setLngLat(e.lngLat).setDOMContent(card(`${p.count} ${p.category} incidents`,
-        `${when}, within ${p.cell_size_m} m`)).addTo(map);
-    });
+    const incidentBox = $("toggle-incidents");
+    incidentBox.dataset.layerName = "incidents";
+    incidentBox.checked = visible("incidents", true);
+    toggle("incidents", ["incidents"], incidentBox);
+    places = placeData.features;
+    addLabels();
+    const counted = layers.find(periodic);
+    const rows = counted ? counted.rows.map((f) => f.properties) : incidents.map((f) => f.properties);
+    months = [...new Set(rows.filter((p) => !counted || p.period === "month").map((p) => p.period_start.slice(0, 7)))].sort();
+    const categories = [...new Set(rows.map((p) => p.category).filter((c) => c !== "all"))].sort();
+    setupControls(["all", ...categories], manifest.boundaries.map((b) => b.slug));
+    await applyFilters();
     map.once("idle", () => { document.body.dataset.ready = "true"; });
   });
 })();

@@ -1,0 +1,99 @@
+"""The CompStat dashboard: its numbers equal a count of the incidents themselves over the
+same filter; the public sees small counts blanked, a signed-in commander sees them exact."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from geo_bco.models import AuditRecord
+from geo_bco.roles import ROLES
+from services.dashboard import sparkline
+from services.jobs import create_run, execute_run
+from services.projections import refresh_incidents
+
+pytestmark = pytest.mark.postgis
+
+AREA_PRECISIONS = ("exact", "address", "locality", "district")  # the area-counts kind's default
+
+
+@pytest.fixture
+def counted(reference_data, demo_incidents):
+    demo_incidents(rows=500)
+    refresh_incidents()
+    execute_run(create_run("hotspots", parameters={"cell_size": 3000}).pk)
+    return execute_run(create_run("area-counts").pk)
+
+
+def sql_counts(start: date, end: date, category: str = "all") -> dict[str, int]:
+    """Incidents per district code counted straight from geo_bco_incident (non-sensitive, Belize days)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT d.code, count(*) FROM geo_bco_incident i JOIN geo_bco_offencetype o ON o.id = i.offence_id "
+            "JOIN boundaries_boundary d ON d.id = i.district_id "
+            "WHERE NOT o.sensitive AND i.geocode_precision = ANY(%s) AND (%s = 'all' OR o.category = %s) "
+            "AND (i.occurred_at AT TIME ZONE 'America/Belize')::date BETWEEN %s AND %s GROUP BY 1",
+            [list(AREA_PRECISIONS), category, category, start, end])
+        return dict(cur.fetchall())
+
+
+def commander(client, django_user_model):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("chief", password="pw-for-tests-only")
+    user.groups.add(Group.objects.get(name=ROLES["commander"].group))
+    client.force_login(user)
+    return user
+
+
+@pytest.mark.parametrize("category", ["all", "property"], ids=["all offences", "property"])
+def test_public_figures_equal_a_sql_count_with_small_counts_blanked(client, counted, category):
+    table = client.get("/dashboard/", {"format": "json", "category": category}).json()["table"]
+    k = settings.BCO_PUBLIC_MIN_COUNT
+    for key in ("last_28_days", "year_to_date"):
+        first = table["rows"][0][key]
+        now = sql_counts(date.fromisoformat(first["start"]), date.fromisoformat(first["end"]), category)
+        for row in table["rows"]:
+            n = now.get(row["code"], 0)
+            if row[key]["count"] is None:
+                assert 0 < n < k or row[key]["previous"] is None, (row["code"], n)
+            else:
+                assert row[key]["count"] == n, (key, row["code"])
+                assert not 0 < n < k
+    months = table["rows"][0]["months"]
+    assert len(months) == 24 and months == sorted(months)
+
+
+def test_commander_sees_exact_small_counts_and_is_audited(client, django_user_model, counted):
+    commander(client, django_user_model)
+    page = client.get("/dashboard/", {"category": "property"}).content.decode()
+    table = client.get("/dashboard/", {"format": "json", "category": "property"}).json()["table"]
+    period = table["rows"][0]["last_28_days"]
+    expected = sql_counts(date.fromisoformat(period["start"]), date.fromisoformat(period["end"]), "property")
+    shown = dict(re.findall(r'<tr data-code="([^"]+)">.*?<td data-key="d28">(\d+)</td>', page, re.S))
+    assert shown and {c: int(n) for c, n in shown.items()} == {c: expected.get(c, 0) for c in shown}
+    assert any(0 < int(n) < settings.BCO_PUBLIC_MIN_COUNT for n in shown.values())  # a count the public never sees
+    assert AuditRecord.objects.filter(username="chief", collection="area-counts").count() == 2
+
+
+def test_dashboard_page_shows_rates_hotspots_and_prints(client, counted):
+    page = client.get("/dashboard/").content.decode()
+    assert 'id="compstat"' in page and 'id="hotspots"' in page and "<path d=\"M" in page
+    from django.contrib.staticfiles import finders
+
+    assert "@media print" in open(finders.find("services/page.css")).read()
+
+
+def test_bad_filters_answer_400_naming_the_parameter(client, counted):
+    for name, value in (("boundary_set", "nowhere"), ("category", "arson")):
+        response = client.get("/dashboard/", {name: value})
+        assert response.status_code == 400 and name in response.json()
+
+
+def test_sparkline_breaks_at_blanked_months():
+    path = sparkline([0, 4, None, 2], width=30, height=10)
+    assert path.count("M") == 2 and path.startswith("M0.0,8.0") and "L10.0,2.0" in path
