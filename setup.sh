@@ -130,7 +130,6 @@ setup() {
   ensure_postgres
   say "migrating the database"
   "$VENV/bin/bco" migrate --no-input -v 0
-  "$VENV/bin/bco" createcachetable
   "$VENV/bin/bco" load-boundaries --belize -v 0 >/dev/null
   "$VENV/bin/bco" load-gazetteer --belize -v 0 >/dev/null
   "$VENV/bin/bco" collectstatic --no-input -v 0
@@ -146,10 +145,11 @@ case "${1:-setup}" in
     BCO_REFRESH_AFTER_IMPORT=0 "$VENV/bin/bco" import var/demo_incidents.csv --source demo --show-rejected 3
     say "the standard refresh: kernel density, Gi* hot spots, emerging hot spots, counts per district"
     "$VENV/bin/bco" refresh
-    say "clusters (HDBSCAN) and near-repeat (Knox test)"
+    say "clusters (HDBSCAN), near-repeat (Knox test) and the forecast chosen by backtest"
     "$VENV/bin/bco" analyse clusters
     "$VENV/bin/bco" analyse near-repeat
-    say "serving on http://127.0.0.1:8000 (map), /ogcapi/ (OGC API Features), /api/ (REST); Ctrl-C stops"
+    "$VENV/bin/bco" analyse forecast
+    say "serving on http://127.0.0.1:8000 (map, /dashboard/), /ogcapi/ (OGC API Features), /analyst/ogcapi/, /api/ (REST); Ctrl-C stops"
     exec "$VENV/bin/bco" serve 127.0.0.1:8000   # gunicorn, WEB_CONCURRENCY workers
     ;;
   prod)

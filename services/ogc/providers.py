@@ -22,7 +22,7 @@ from pygeofilter.values import Geometry
 from pygeoapi.crs import get_srid, get_transform_from_spec
 from pygeoapi.provider.base import ProviderInvalidQueryError, ProviderItemNotFoundError
 from pygeoapi.provider.sql import GenericSQLProvider, PostgreSQLProvider
-from sqlalchemy import JSON, Date, DateTime, Float, Integer, Numeric, and_, cast, func, select, true
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, Numeric, and_, cast, func, select, true
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
@@ -75,6 +75,11 @@ def typed_value(column, value: str, parameter: str):
     if "\x00" in value:
         raise invalid(parameter, "contains a NUL character")
     kind = column.type
+    if isinstance(kind, Boolean):
+        truth = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}.get(value.strip().lower())
+        if truth is None:
+            raise invalid(parameter, f"expected true or false, got {value!r}")
+        return truth
     if isinstance(kind, Integer):
         try:
             number = int(value)

@@ -138,8 +138,9 @@ def outage(django_db_setup, django_db_blocker):
                            stderr=subprocess.PIPE, text=True)
             processes += [worker, importer]
             wait_for(lambda: query(url, "SELECT count(*) FROM pg_stat_activity WHERE datname = 'faults' "
-                                        "AND wait_event_type = 'Lock'")[0][0] >= 2, timeout=90,
-                     what="the run and the import to wait for their locks")
+                                        "AND wait_event_type = 'Lock'")[0][0] >= 2
+                     and query(url, f"SELECT status FROM geo_bco_analysisrun WHERE id = {run_id}")[0][0] == "running",
+                     timeout=90, what="the run (started) and the import to wait for their locks")
             cluster.stop()  # every connection is closed: the blocker's, the import's, the job's, the pool's
             down_from = time.monotonic() - poller.started_at
             time.sleep(DOWN_S)
@@ -172,11 +173,14 @@ def outage(django_db_setup, django_db_blocker):
 def test_the_web_tier_answers_503_with_retry_after_during_the_outage_and_recovers_by_itself(outage):
     answers, (down_from, down_until) = outage["answers"], outage["down"]
     statuses = [status for _, _, status, _, _ in answers]
-    while_down = [a for a in answers if down_from < a[0] and a[1] < down_until]  # sent and answered while down
+    # sent while the database was down: answered 503, or 200 if the answer waited for its return (a loaded
+    # machine can stretch a request past the 5 s outage); never anything else
+    while_down = [a for a in answers if down_from < a[0] < down_until]
     print(f"{len(answers)} requests: {statuses.count(200)} answered 200, {statuses.count(503)} 503 "
-          f"({len(while_down)} sent and answered during the {DOWN_S} s outage)")
+          f"({len(while_down)} sent during the {DOWN_S} s outage)")
     assert set(statuses) == {200, 503}, ([a for a in answers if a[2] == 0], outage["server_log"][-4000:])
-    assert while_down and all(status == 503 for _, _, status, _, _ in while_down)
+    assert any(status == 503 for _, _, status, _, _ in while_down)
+    assert all(status == 503 or answered > down_until for _, answered, status, _, _ in while_down)
     assert all(int(retry) >= 1 and "Traceback" not in body for _, _, status, retry, body in answers if status == 503)
     first_503 = statuses.index(503)
     last_503 = len(statuses) - 1 - statuses[::-1].index(503)

@@ -31,6 +31,8 @@ def splitting_window(features: list[dict]) -> tuple[float, float, float, float]:
     """A square around a vertex of the data that holds some of the features, not all
     (KDE bands are nested, so a window anywhere inside the hottest band holds all)."""
     geometries = [shape(f["geometry"]) for f in features]
+    if len(geometries) < 2:  # nothing to split: the box round the one feature
+        return tuple(geometries[0].buffer(0.01).bounds)
     for half in (0.05, 0.01, 0.002):
         for geometry in geometries:
             for x, y in geometry.envelope.exterior.coords if geometry.geom_type != "Point" else geometry.coords:

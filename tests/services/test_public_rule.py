@@ -90,8 +90,11 @@ def test_every_anonymous_route_reads_only_public_projections(client, layers):
         assert not leaks, f"{url} read {leaks}"
 
 
-def test_every_ogc_collection_is_a_public_projection():
+def test_every_ogc_collection_and_tile_layer_is_a_public_projection():
+    from services.tiles.layers import tile_layers
+
     tables = {cid: r["providers"][0]["table"] for cid, r in settings.PYGEOAPI_CONFIG["resources"].items()}
+    tables |= {f"tiles:{layer.id}": layer.table for layer in tile_layers()}
     assert tables and all(t.startswith("public_") for t in tables.values()), tables
 
 
