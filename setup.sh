@@ -150,6 +150,9 @@ case "${1:-setup}" in
     "$VENV/bin/bco" analyse near-repeat
     "$VENV/bin/bco" analyse forecast
     say "serving on http://127.0.0.1:8000 (map, /dashboard/), /ogcapi/ (OGC API Features), /analyst/ogcapi/, /api/ (REST); Ctrl-C stops"
+    # The demo answers only this machine, where GIS tools crawl every collection at full speed:
+    # a looser per-client limit than the public default (15/s, bursts of 30) unless one is set.
+    export BCO_RATE_LIMIT="${BCO_RATE_LIMIT:-200}" BCO_RATE_LIMIT_BURST="${BCO_RATE_LIMIT_BURST:-400}"
     exec "$VENV/bin/bco" serve 127.0.0.1:8000   # gunicorn, WEB_CONCURRENCY workers
     ;;
   prod)

@@ -190,7 +190,7 @@ def forecast_legend(rows: list[dict]) -> Legend:
         chosen = json.loads(rows[0]["run_parameters"])
         note = (f"Chosen by backtest: {chosen['winner']}. Of the crimes in the last month, the top "
                 f"{chosen['area_share']:.0%} of cells it forecast held {chosen['last_period_hit_rate']:.0%}.")
-    return Legend("top_share", "categorical", classes, note=note)
+    return Legend("top_share", "graduated", classes, note=note)  # 0.01 < 0.03 < 0.05: a step, not labels
 
 
 CHOROPLETH = ("#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000")
