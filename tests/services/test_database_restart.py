@@ -133,12 +133,16 @@ def outage(django_db_setup, django_db_blocker):
             poller = Poller(f"http://{ADDR[0]}:{ADDR[1]}/api/districts/")
             poller.start()
             worker_log = open(tmp / "worker.log", "w")  # noqa: SIM115 (closed with the process)
-            worker = bco("worker", env=env | {"LOG_LEVEL": "INFO"}, stdout=worker_log, stderr=subprocess.STDOUT)
-            importer = bco("import", str(second), "--source", "fault", env=env, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True)
+            worker = bco("worker", env=env | {"LOG_LEVEL": "INFO", "PGAPPNAME": "bco-worker"}, stdout=worker_log,
+                         stderr=subprocess.STDOUT)
+            importer = bco("import", str(second), "--source", "fault", env=env | {"PGAPPNAME": "bco-import"},
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             processes += [worker, importer]
-            wait_for(lambda: query(url, "SELECT count(*) FROM pg_stat_activity WHERE datname = 'faults' "
-                                        "AND wait_event_type = 'Lock'")[0][0] >= 2, timeout=90,
+            # each by its own connection's name: a web request waiting on the incident table must not stand in
+            # for the job (CI once saw the outage come before the job had started, so nothing was retried)
+            wait_for(lambda: {name for (name,) in query(url, "SELECT application_name FROM pg_stat_activity "
+                                                             "WHERE datname = 'faults' AND wait_event_type = 'Lock'")}
+                     >= {"bco-worker", "bco-import"}, timeout=90,
                      what="the run and the import to wait for their locks")
             cluster.stop()  # every connection is closed: the blocker's, the import's, the job's, the pool's
             down_from = time.monotonic() - poller.started_at
