@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import random
 import socket
@@ -53,11 +54,14 @@ BELIZE = (-89.2, 15.9, -88.1, 18.5)
 #: (route, weight, path template): what a map user's browser and a QGIS user ask for
 MIX = [
     ("map page", 1, "/"),
-    ("REST layers manifest", 2, "/api/layers/"),
-    ("REST kde layer", 2, "/api/layers/kde/"),
-    ("REST incidents in bbox", 3, "/api/incidents/?in_bbox={bbox}"),
+    ("REST layers manifest", 1, "/api/layers/"),
+    ("tiles: incidents", 4, "/tiles/incidents/{tile}.mvt"),
+    ("tiles: kde", 2, "/tiles/kde/{tile}.mvt"),
+    ("REST kde layer", 1, "/api/layers/kde/"),
+    ("REST incidents in bbox", 1, "/api/incidents/?in_bbox={bbox}"),
     ("OGC incidents items bbox", 3, "/ogcapi/collections/incidents/items?bbox={bbox}&limit=100&f=json"),
     ("OGC kde items", 1, "/ogcapi/collections/kde/items?limit=100&f=json"),
+    ("CompStat dashboard", 1, "/dashboard/"),
     ("peer: /api/methods/ (no data query)", 1, "/api/methods/"),
 ]
 
@@ -118,6 +122,19 @@ def random_bbox(rng: random.Random) -> str:
     return f"{x:.4f},{y:.4f},{x + size:.4f},{y + size:.4f}"
 
 
+def random_tile(rng: random.Random) -> str:
+    """A tile a map view of Belize asks for: zoom 7-15, inside the country."""
+    z = rng.randint(7, 15)
+    lon, lat = rng.uniform(BELIZE[0], BELIZE[2]), rng.uniform(BELIZE[1], BELIZE[3])
+    x = int((lon + 180) / 360 * 2**z)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * 2**z)
+    return f"{z}/{x}/{y}"
+
+
+def url_of(template: str, rng: random.Random) -> str:
+    return f"http://{ADDR[0]}:{ADDR[1]}" + template.format(bbox=random_bbox(rng), tile=random_tile(rng))
+
+
 def client(number: int, stop_at: float, think: float, seed: int, results: list) -> None:
     rng = random.Random(seed * 1000 + number)
     names, weights = [m[0] for m in MIX], [m[1] for m in MIX]
@@ -125,8 +142,7 @@ def client(number: int, stop_at: float, think: float, seed: int, results: list) 
     forwarded = f"10.1.{number // 250}.{number % 250 + 1}"
     while time.monotonic() < stop_at:
         route = rng.choices(names, weights)[0]
-        request = urllib.request.Request(f"http://{ADDR[0]}:{ADDR[1]}" + paths[route].format(bbox=random_bbox(rng)),
-                                         headers={"X-Forwarded-For": forwarded})
+        request = urllib.request.Request(url_of(paths[route], rng), headers={"X-Forwarded-For": forwarded})
         started = time.perf_counter()
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
@@ -149,8 +165,7 @@ def warm_up(rounds: int = 3) -> float:
     for _ in range(rounds * int(os.environ.get("WEB_CONCURRENCY", "2"))):
         for _, _, path in MIX:
             with contextlib.suppress(OSError):
-                urllib.request.urlopen(f"http://{ADDR[0]}:{ADDR[1]}" + path.format(bbox=random_bbox(rng)),
-                                       timeout=60).read()
+                urllib.request.urlopen(url_of(path, rng), timeout=60).read()
     return time.monotonic() - started
 
 

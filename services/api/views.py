@@ -11,10 +11,11 @@ import json
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext as _
 
 from ..layers import REGISTRY, LayerKind
 from ..projections import relation
+from ..public_cache import cached
 from .features import BadParameter, feature_page, whole_number
 
 
@@ -92,7 +93,14 @@ def _run_info(rows: list[dict]) -> dict | None:
 
 def manifest(request: HttpRequest) -> JsonResponse:
     """What the web map draws: every public layer kind with its legend (classes read
-    from the latest run's own data), the run that drew it, and where its data is."""
+    from the latest run's own data), the run that drew it, and where its data is.
+
+    Every map view asks for it and it reads every public layer, but it changes only
+    when an import or a run commits: cached with the public data, per language."""
+    return JsonResponse(cached(f"layers-manifest:{get_language()}", _manifest))
+
+
+def _manifest() -> dict:
     layers = []
     for kind in REGISTRY.values():
         if not kind.public:
@@ -111,12 +119,12 @@ def manifest(request: HttpRequest) -> JsonResponse:
             "ogc": {"latest": f"/ogcapi/collections/{kind.name}", "runs": f"/ogcapi/collections/{kind.name}-runs"},
         })
     sets = _rows("SELECT DISTINCT boundary_set FROM public_boundaries ORDER BY boundary_set")
-    return JsonResponse({
+    return {
         "layers": layers,
         "boundaries": [{"slug": s["boundary_set"], "data": reverse("api:boundaries", args=[s["boundary_set"]])}
                        for s in sets],
         "incidents": reverse("api:incidents"),
-    })
+    }
 
 
 def runs(request: HttpRequest) -> JsonResponse:

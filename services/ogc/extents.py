@@ -8,6 +8,8 @@ cached with the other public-data figures (``services.public_cache``).
 
 from __future__ import annotations
 
+import hashlib
+
 from django.db import connection
 from psycopg import sql
 
@@ -36,6 +38,15 @@ def _measure(table: str, geometry: str, time_field: str | None) -> dict:
     return block
 
 
-def extents(table: str, geometry: str = "geom", time_field: str | None = None) -> dict:
-    """pygeoapi's ``extents`` block for a table (empty when it holds no rows)."""
-    return cached(f"ogc-extent:{table}", lambda: _measure(table, geometry, time_field))
+def extents(providers: dict[str, dict]) -> dict[str, dict]:
+    """pygeoapi's ``extents`` block of each collection (empty when its table holds no
+    rows), from its provider's table, geometry and time fields.
+
+    One cache entry for them all: every OGC request needs the extents of every
+    collection (pygeoapi builds its API object from the whole configuration), and one
+    cache read per collection was a third of an items page's time.
+    """
+    tables = ",".join(sorted(f"{cid}={p['table']}" for cid, p in providers.items()))
+    key = "ogc-extents:" + hashlib.sha1(tables.encode()).hexdigest()  # a key has at most 250 characters
+    return cached(key, lambda: {
+        cid: _measure(p["table"], p.get("geom_field", "geom"), p.get("time_field")) for cid, p in providers.items()})

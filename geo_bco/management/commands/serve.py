@@ -18,7 +18,8 @@ def positive_env(name: str, default: int, what: str) -> int:
 
 class Command(BaseCommand):
     help = ("Serve the site on ADDR (default 127.0.0.1:8000) with gunicorn: WEB_CONCURRENCY worker processes "
-            "(default 2), static files from STATIC_ROOT (run `bco collectstatic` first), each request at most "
+            "(default 2) of BCO_WEB_THREADS threads each (default 4: a thread waiting for PostgreSQL leaves the "
+            "core to another; at most BCO_DB_POOL_SIZE, the connections a process holds), static files from STATIC_ROOT (run `bco collectstatic` first), each request at most "
             "BCO_WEB_TIMEOUT seconds (default 300: uploads import while the client waits).")
     requires_system_checks = []
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             return
         argv = [sys.executable, "-m", "gunicorn", "geo_bco.wsgi:application", "--bind", addr,
                 "--workers", str(positive_env("WEB_CONCURRENCY", 2, "worker processes")),
+                "--threads", str(positive_env("BCO_WEB_THREADS", 4, "threads per worker")),
                 "--timeout", str(positive_env("BCO_WEB_TIMEOUT", 300, "seconds")),
                 "--access-logfile", "-"]
         sys.stdout.flush()
