@@ -58,19 +58,28 @@ DB_POOL_SIZE = env_number("BCO_DB_POOL_SIZE", 4, int)
 #: Seconds a request waits for a free pooled connection before failing.
 DB_POOL_TIMEOUT = env_number("BCO_DB_POOL_TIMEOUT", 10)
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", "postgres://geo_bco:geo_bco@127.0.0.1:5432/geo_bco"),
+
+def database(url: str) -> dict:
+    """A DATABASES entry for ``url``: PostGIS, pooled when BCO_DB_POOL_SIZE > 0."""
+    entry = dj_database_url.parse(
+        url,
         engine="django.contrib.gis.db.backends.postgis",
         conn_max_age=0 if DB_POOL_SIZE else 60,  # Django's pool replaces persistent connections
         # a connection is checked before it is handed out (the pool's check=ConnectionPool.check_connection):
         # after PostgreSQL restarts, dead pooled connections are discarded instead of failing a request
         conn_health_checks=True,
     )
-}
-if DB_POOL_SIZE:
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 1, "max_size": DB_POOL_SIZE, "timeout": DB_POOL_TIMEOUT}
+    if DB_POOL_SIZE:
+        entry.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": DB_POOL_SIZE, "timeout": DB_POOL_TIMEOUT}
+    return entry
+
+
+DATABASES = {"default": database(os.environ.get("DATABASE_URL", "postgres://geo_bco:geo_bco@127.0.0.1:5432/geo_bco"))}
+#: A read replica (PostgreSQL streaming replication, or any copy kept current): what the
+#: public and analysts' read endpoints serve (services/reading.py). Writes, sign-in, the
+#: audit trail, the cache and the rate limiter stay on the primary.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database(os.environ["DATABASE_REPLICA_URL"]) | {"TEST": {"MIRROR": "default"}}
 
 INSTALLED_APPS = [
     "django.contrib.admin",

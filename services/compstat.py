@@ -13,12 +13,12 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from .layers import REGISTRY
 from .params import ParameterError
 from .projections import BROAD_INPUT, relation
+from .reading import read_connection
 
 AUDIENCES = ("public", "analyst")
 #: offence categories (geo_bco's taxonomy) as people read them
@@ -73,7 +73,7 @@ def _check_audience(audience: str) -> None:
 
 
 def _fetch(sql: str, params: tuple | list = ()) -> list[tuple]:
-    with connection.cursor() as cur:
+    with read_connection().cursor() as cur:
         cur.execute(sql, params)
         return cur.fetchall()
 

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import geopandas as gpd
 import shapely
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from .reading import read_connection
 from .views import demo_note
 
 LICENCE = {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
@@ -45,7 +45,7 @@ _SELECT = ("SELECT id, category, period_start, period, cell_size_m, incident_cou
 
 def months() -> list[tuple[date, int]]:
     """(first day, incidents) of every month that has public incidents, newest first."""
-    with connection.cursor() as cur:
+    with read_connection().cursor() as cur:
         cur.execute("SELECT date_trunc('month', period_start)::date, sum(incident_count) FROM public_incidents "
                     "GROUP BY 1 ORDER BY 1 DESC")
         return cur.fetchall()
@@ -53,7 +53,7 @@ def months() -> list[tuple[date, int]]:
 
 def _month_rows(first: date) -> list[tuple]:
     after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    with connection.cursor() as cur:
+    with read_connection().cursor() as cur:
         cur.execute(_SELECT, [first, after])
         return cur.fetchall()
 

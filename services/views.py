@@ -1,12 +1,13 @@
 from django.conf import settings
-from django.db import connection
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from .reading import read_connection
 
 
 def demo_note() -> str:
     """The banner every page shows while the data are the synthetic demonstration set."""
-    with connection.cursor() as cur:  # a public projection, like everything an anonymous page reads
+    with read_connection().cursor() as cur:  # a public projection, like everything an anonymous page reads
         cur.execute("SELECT EXISTS (SELECT 1 FROM public_sources WHERE source_system = 'demo')")
         demo = cur.fetchone()[0]
     return _("Demonstration data: synthetic incidents, not real crimes.") if demo else ""

@@ -8,8 +8,9 @@ from __future__ import annotations
 import math
 from urllib.parse import urlencode
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from ..reading import read_connection
 
 DEFAULT_PAGE_SIZE = 1000
 MAX_PAGE_SIZE = 10000
@@ -75,7 +76,7 @@ def feature_page(request: HttpRequest, relation: str, *, where: str = "", params
         "'geometry', ST_AsGeoJSON(geom, 6)::json, 'properties', to_jsonb(t) - 'geom' - 'id')), '[]'::json)::text "
         f"FROM (SELECT * FROM {relation} {condition} ORDER BY {order} {window}) t"
     )
-    with connection.cursor() as cur:
+    with read_connection().cursor() as cur:
         cur.execute(sql, args)
         features = cur.fetchone()[0]
         count = None

@@ -8,7 +8,6 @@ import functools
 import io
 import json
 
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.translation import get_language, gettext as _
@@ -16,6 +15,7 @@ from django.utils.translation import get_language, gettext as _
 from ..layers import REGISTRY, LayerKind
 from ..projections import relation
 from ..public_cache import cached
+from ..reading import read_connection
 from .features import BadParameter, feature_page, whole_number
 
 
@@ -65,7 +65,7 @@ def layer(request: HttpRequest, name: str) -> HttpResponse:
 
 
 def _rows(sql: str, params: tuple = ()) -> list[dict]:
-    with connection.cursor() as cur:
+    with read_connection().cursor() as cur:
         cur.execute(f"SELECT coalesce(json_agg(to_jsonb(t) - 'geom'), '[]'::json)::text FROM ({sql}) t", params)
         return json.loads(cur.fetchone()[0])
 
@@ -75,7 +75,7 @@ def _columns_but_geometry(relation_name: str) -> str:
     """The relation's columns, geometry left out: the manifest reads attributes only, and
     turning every polygon into JSON only to drop it cost most of the manifest's time
     (benchmarks/load.py). Views change only with a migration, which restarts the server."""
-    with connection.cursor() as cur:
+    with read_connection().cursor() as cur:
         cur.execute("SELECT a.attname FROM pg_attribute a WHERE a.attrelid = %s::regclass AND a.attnum > 0 "
                     "AND NOT a.attisdropped AND format_type(a.atttypid, a.atttypmod) NOT LIKE 'geometry%%' "
                     "ORDER BY a.attnum", [relation_name])

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 
-from django.db import connection
 from psycopg import sql
 
 from ..public_cache import cached, invalidate
+from ..reading import read_connection
 
 __all__ = ["extents", "invalidate"]
 
@@ -27,7 +27,7 @@ def _measure(table: str, geometry: str, time_field: str | None) -> dict:
         "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), t0, t1 "
         "FROM (SELECT ST_Extent({geom}) AS e, min({time}) AS t0, max({time}) AS t1 FROM {table}) s"
     ).format(geom=sql.Identifier(geometry), time=time, table=sql.Identifier(table))
-    with connection.cursor() as cur:
+    with read_connection().cursor() as cur:
         cur.execute(query.as_string(cur.connection))
         xmin, ymin, xmax, ymax, t0, t1 = cur.fetchone()
     block: dict = {}

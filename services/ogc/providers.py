@@ -16,7 +16,6 @@ from collections.abc import Iterator
 
 import shapely.geometry
 import shapely.validation
-from django.db import connections
 from pygeofilter.ast import Attribute
 from pygeofilter.values import Geometry
 from pygeoapi.crs import DEFAULT_STORAGE_CRS, get_srid, get_transform_from_spec
@@ -27,6 +26,7 @@ from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from ..public_cache import cached
+from ..reading import read_connection
 from .config import connection_params
 from .paging import keyset_page
 
@@ -136,9 +136,10 @@ class DjangoPostgreSQLProvider(PostgreSQLProvider):
 
     * it talks to PostgreSQL through psycopg 3 (SQLAlchemy's ``postgresql+psycopg``),
       the driver the rest of the project uses, instead of requiring psycopg2;
-    * it reads the connection parameters from ``django.db.connections['default']``
-      when it is built, so the OGC API always reads the database the site itself uses
-      (including the test database that pytest-django switches to);
+    * it reads the connection parameters from Django's connection when it is built
+      (the read replica's when one is configured: ``services.reading``), so the OGC API
+      always reads the database the site itself uses (including the test database that
+      pytest-django switches to);
     * JIT compilation is off for its sessions: page queries are short, and JIT's
       start-up cost (tens of ms) is paid on every plan PostgreSQL thinks is expensive;
     * every value from the query string (property filters, ``datetime``, ``bbox``, an
@@ -149,7 +150,7 @@ class DjangoPostgreSQLProvider(PostgreSQLProvider):
     """
 
     def __init__(self, provider_def: dict):
-        live = connection_params(connections["default"].settings_dict)
+        live = connection_params(read_connection().settings_dict)
         provider_def = {**provider_def, "data": live}
         GenericSQLProvider.__init__(
             self,

@@ -8,10 +8,11 @@ transformed to Web Mercator. Tiles are cached in ``services.public_cache``, whos
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+from django.db import transaction
 from psycopg import sql
 
 from ..public_cache import cached
+from ..reading import read_alias, read_connection
 from .layers import TileLayer
 
 EXTENT = 4096  # MVT coordinate units per tile side
@@ -71,7 +72,7 @@ def _render(layer: TileLayer, z: int, x: int, y: int) -> bytes:
     query = _ENVELOPE + sql.SQL("SELECT ST_AsMVT(f, {name}, {extent}, 'geom') FROM ({inner}) f").format(
         name=sql.Literal(layer.id), extent=sql.Literal(EXTENT), inner=inner)
     params = {"z": z, "x": x, "y": y, "margin": BUFFER / EXTENT, "cell": WORLD / 2**z / layer.cells_per_tile}
-    with transaction.atomic(), connection.cursor() as cur:
+    with transaction.atomic(using=read_alias()), read_connection().cursor() as cur:
         cur.execute("SET LOCAL jit = off")  # JIT start-up costs more than these queries
         cur.execute(query.as_string(cur.connection), params)
         return bytes(cur.fetchone()[0] or b"")

@@ -1,0 +1,29 @@
+"""Where the serving endpoints read from: the read replica when one is configured.
+
+With ``DATABASE_REPLICA_URL`` set (``settings.DATABASES["replica"]``), the public and
+the analysts' read endpoints (OGC API, tiles, REST features, the layer manifest, the
+dashboard, open data) query the replica, so a national map's traffic leaves the
+primary to imports and analysis jobs. Everything that writes or must see its own
+writes at once (imports, runs, sign-in and sessions, the audit trail, the cache and
+the rate limiter) stays on the primary, through Django's default connection.
+
+A replica lags its primary by the replication delay: a page read just after an
+import commits may show the data from before it for that long (docs/deployment.md).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connections
+
+REPLICA = "replica"
+
+
+def read_alias() -> str:
+    """The database alias serving reads: ``replica`` when configured, else ``default``."""
+    return REPLICA if REPLICA in settings.DATABASES else "default"
+
+
+def read_connection():
+    """The Django connection serving reads (use as ``read_connection().cursor()``)."""
+    return connections[read_alias()]
