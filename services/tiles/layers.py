@@ -27,7 +27,9 @@ class TileLayer:
     they are (districts, bands). ``count_column``: the rows are counts already (public
     incidents), so a ``count`` adds up this column instead of counting rows.
     ``filters``: the query parameters that choose the rows (``services.tiles.filters``);
-    ``runs_table``: the table of every run, read when ``run_id`` is given.
+    ``runs_table``: the table of every run, read when ``run_id`` is given. ``order``:
+    the features' order in a tile (SQL over the table's columns), so the last drawn is on
+    top as the kind declares (the top 1% band over the top 5%).
     """
 
     id: str
@@ -42,6 +44,7 @@ class TileLayer:
     count_column: str | None = None
     filters: tuple[TileFilter, ...] = ()
     runs_table: str | None = None
+    order: str | None = None
 
     def table_for(self, query: Query) -> str:
         """The latest run's table, or every run's when the query names a run."""
@@ -65,7 +68,7 @@ def tile_layers() -> tuple[TileLayer, ...]:
     kinds = tuple(
         TileLayer(kind.name, relation("public", kind, runs=False), f"{kind.title} (latest run)",
                   tuple(c for c in kind.public_columns if c != "id") + ("run_id",),
-                  filters=_kind_filters(kind), runs_table=relation("public", kind, runs=True))
+                  filters=_kind_filters(kind), runs_table=relation("public", kind, runs=True), order=kind.order)
         for kind in REGISTRY.values() if kind.public)
     return BASE_TILE_LAYERS + kinds
 

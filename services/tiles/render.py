@@ -46,8 +46,9 @@ def _features_sql(layer: TileLayer, query: Query) -> sql.Composed:
     grouped = layer.points_from_zoom is not None
     return sql.SQL(
         "SELECT ST_AsMVTGeom(ST_Transform(t.{geom}, 3857), bounds.env, {extent}, {buffer}, true) AS geom, {columns}"
-        "{count} FROM {rows}{group}"
-    ).format(geom=sql.Identifier(layer.geometry), rows=_rows_sql(layer, query), columns=columns,
+        "{count} FROM {rows}{group}{order}"
+    ).format(order=sql.SQL(" ORDER BY {}").format(sql.SQL(layer.order)) if layer.order and not grouped else sql.SQL(""),
+             geom=sql.Identifier(layer.geometry), rows=_rows_sql(layer, query), columns=columns,
              extent=sql.Literal(EXTENT), buffer=sql.Literal(BUFFER),
              count=sql.SQL(", {} AS count").format(_count(layer)) if grouped else sql.SQL(""),
              group=sql.SQL(" GROUP BY bounds.env, t.{}, {}").format(sql.Identifier(layer.geometry), columns) if grouped else sql.SQL(""))
