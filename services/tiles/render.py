@@ -2,17 +2,22 @@
 
 The spatial filter is on the stored geometry (``geom && envelope``, in EPSG:4326) so
 the GIST index of the public table serves it; only the rows inside the tile are
-transformed to Web Mercator. Tiles are cached in ``services.public_cache``, whose
-``invalidate()`` imports and runs call.
+transformed to Web Mercator. The layer's filters (``services.tiles.filters``) add their
+clauses to the same statement, so a cell's ``count`` adds up only the rows they
+choose. Tiles are cached in ``services.public_cache`` under the layer, the tile and the
+normalised filters; ``invalidate()``, which imports and runs call, retires them all.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from django.db import transaction
 from psycopg import sql
 
 from ..public_cache import cached
 from ..reading import read_alias, read_connection
+from .filters import Query
 from .layers import TileLayer
 
 EXTENT = 4096  # MVT coordinate units per tile side
@@ -27,7 +32,14 @@ _ENVELOPE = sql.SQL(
 )
 
 
-def _features_sql(layer: TileLayer) -> sql.Composed:
+def _rows_sql(layer: TileLayer, query: Query) -> sql.Composed:
+    """The rows inside the tile (with its buffer) that the filters choose, as ``t``."""
+    where, _ = query.where()
+    return sql.SQL("{table} t, bounds WHERE t.{geom} && bounds.env4326{where}").format(
+        table=sql.Identifier(layer.table_for(query)), geom=sql.Identifier(layer.geometry), where=where)
+
+
+def _features_sql(layer: TileLayer, query: Query) -> sql.Composed:
     """Features clipped to the tile. For point layers, points at the same place with the
     same properties are one feature with a ``count``: public points sit on a 250 m
     grid, and a street-zoom tile over Belize City holds ~33,000 points at ~90 places."""
@@ -35,8 +47,9 @@ def _features_sql(layer: TileLayer) -> sql.Composed:
     grouped = layer.points_from_zoom is not None
     return sql.SQL(
         "SELECT ST_AsMVTGeom(ST_Transform(t.{geom}, 3857), bounds.env, {extent}, {buffer}, true) AS geom, {columns}"
-        "{count} FROM {table} t, bounds WHERE t.{geom} && bounds.env4326{group}"
-    ).format(geom=sql.Identifier(layer.geometry), table=sql.Identifier(layer.table), columns=columns,
+        "{count} FROM {rows}{group}{order}"
+    ).format(order=sql.SQL(" ORDER BY {}").format(sql.SQL(layer.order)) if layer.order and not grouped else sql.SQL(""),
+             geom=sql.Identifier(layer.geometry), rows=_rows_sql(layer, query), columns=columns,
              extent=sql.Literal(EXTENT), buffer=sql.Literal(BUFFER),
              count=sql.SQL(", {} AS count").format(_count(layer)) if grouped else sql.SQL(""),
              group=sql.SQL(" GROUP BY bounds.env, t.{}, {}").format(sql.Identifier(layer.geometry), columns) if grouped else sql.SQL(""))
@@ -49,17 +62,16 @@ def _count(layer: TileLayer) -> sql.Composable:
     return sql.SQL("count(*)")
 
 
-def _cells_sql(layer: TileLayer) -> sql.Composed:
+def _cells_sql(layer: TileLayer, query: Query) -> sql.Composed:
     """Points counted into square cells aligned on the tile grid; each cell becomes its centre."""
     return sql.SQL(
         "SELECT ST_AsMVTGeom(ST_Point(cx, cy, 3857), bounds.env, {extent}, {buffer}, true) AS geom, n AS count "
         "FROM bounds, ("
         "  SELECT floor((ST_X(m) - {origin}) / %(cell)s) * %(cell)s + {origin} + %(cell)s / 2 AS cx,"
         "         floor((ST_Y(m) - {origin}) / %(cell)s) * %(cell)s + {origin} + %(cell)s / 2 AS cy, {count} AS n"
-        "  FROM (SELECT ST_Transform(t.{geom}, 3857) AS m, t.* FROM {table} t, bounds "
-        "        WHERE t.{geom} && bounds.env4326) t"
+        "  FROM (SELECT ST_Transform(t.{geom}, 3857) AS m, t.* FROM {rows}) t"
         "  GROUP BY 1, 2) cells"
-    ).format(geom=sql.Identifier(layer.geometry), table=sql.Identifier(layer.table),
+    ).format(geom=sql.Identifier(layer.geometry), rows=_rows_sql(layer, query),
              extent=sql.Literal(EXTENT), buffer=sql.Literal(BUFFER), origin=sql.Literal(ORIGIN), count=_count(layer))
 
 
@@ -67,17 +79,26 @@ def aggregated(layer: TileLayer, z: int) -> bool:
     return layer.points_from_zoom is not None and z < layer.points_from_zoom
 
 
-def _render(layer: TileLayer, z: int, x: int, y: int) -> bytes:
-    inner = _cells_sql(layer) if aggregated(layer, z) else _features_sql(layer)
-    query = _ENVELOPE + sql.SQL("SELECT ST_AsMVT(f, {name}, {extent}, 'geom') FROM ({inner}) f").format(
+def _render(layer: TileLayer, query: Query, z: int, x: int, y: int) -> bytes:
+    inner = _cells_sql(layer, query) if aggregated(layer, z) else _features_sql(layer, query)
+    statement = _ENVELOPE + sql.SQL("SELECT ST_AsMVT(f, {name}, {extent}, 'geom') FROM ({inner}) f").format(
         name=sql.Literal(layer.id), extent=sql.Literal(EXTENT), inner=inner)
-    params = {"z": z, "x": x, "y": y, "margin": BUFFER / EXTENT, "cell": WORLD / 2**z / layer.cells_per_tile}
+    params = {"z": z, "x": x, "y": y, "margin": BUFFER / EXTENT, "cell": WORLD / 2**z / layer.cells_per_tile,
+              **query.where()[1]}
     with transaction.atomic(using=read_alias()), read_connection().cursor() as cur:
         cur.execute("SET LOCAL jit = off")  # JIT start-up costs more than these queries
-        cur.execute(query.as_string(cur.connection), params)
+        cur.execute(statement.as_string(cur.connection), params)
         return bytes(cur.fetchone()[0] or b"")
 
 
-def tile(layer: TileLayer, z: int, x: int, y: int) -> bytes:
-    """The MVT bytes of tile ``z/x/y`` of ``layer`` (cached; empty bytes for an empty tile)."""
-    return cached(f"tile:{layer.id}:{z}/{x}/{y}", lambda: _render(layer, z, x, y))
+def cache_key(kind: str, layer: TileLayer, query: Query, *parts: str) -> str:
+    """``kind:layer:parts?filters`` (the normalised filters, so equal queries share an entry);
+    a long one is hashed, since cache keys stay under 250 characters."""
+    key = f"{kind}:{layer.id}:{':'.join(parts)}?{query.key}"
+    return key if len(key) <= 200 else f"{kind}:{layer.id}:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+def tile(layer: TileLayer, query: Query, z: int, x: int, y: int) -> bytes:
+    """The MVT bytes of tile ``z/x/y`` of ``layer`` with the rows ``query`` chooses
+    (cached; empty bytes for an empty tile)."""
+    return cached(cache_key("tile", layer, query, f"{z}/{x}/{y}"), lambda: _render(layer, query, z, x, y))

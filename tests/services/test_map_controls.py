@@ -1,5 +1,6 @@
 """The web map's controls in a real headless Chromium: each one changes what is drawn
-(checked on the rendered features and on the canvas pixels), the URL state round-trips,
+(checked on the rendered features and on the canvas pixels, and on the tile URLs the
+page asked for), the URL state round-trips,
 the gazetteer labels and search, popups, exports, phone width, keyboard and contrast.
 Screenshots go to test-output/."""
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 from urllib.parse import parse_qs, urlparse
 
 import numpy as np
@@ -17,6 +19,8 @@ from PIL import Image
 from geo_bco.gazetteer import load_belize_gazetteer
 from services.jobs import create_run, execute_run
 from services.projections import refresh_incidents
+
+from test_web_map import served  # noqa: F401  (a fixture: the paths the live server was asked for)
 
 pytestmark = [pytest.mark.postgis, pytest.mark.browser]
 
@@ -157,21 +161,26 @@ def kde_runs(browser) -> set[int]:
         "return window.bcoMap.queryRenderedFeatures({layers: ['kde-fill']}).map(f => f.properties.run_id);"))
 
 
-def test_url_state_round_trips_and_date_range_filters_incidents(site, property_kde, browser, output_dir):
+def incidents_drawn(browser) -> list[dict]:
+    return browser.execute_script(
+        "return window.bcoMap.queryRenderedFeatures({layers: ['incidents']}).map(f => f.properties);")
+
+
+def test_url_state_round_trips_and_date_range_filters_incidents(site, property_kde, browser, output_dir, served):
     open_map(browser, site + "/")
     everything = kde_runs(browser)
     assert everything and property_kde.pk not in everything
     act(browser, "window.bcoMap.jumpTo({center: [-88.19, 17.50], zoom: 11});")
-    before = browser.execute_script("return window.bcoMap.queryRenderedFeatures({layers: ['incidents']}).length")
+    before = sum(p["count"] for p in incidents_drawn(browser))
     set_control(browser, "from", "2026-08")
     set_control(browser, "to", "2026-08")
     set_control(browser, "category", "property")
     assert kde_runs(browser) == {property_kde.pk}  # the per-category run is drawn
     assert f"Run {property_kde.pk}:" in browser.find_element("css selector", 'section[data-layer="kde"] .run').text
-    shown = browser.execute_script(
-        "return window.bcoMap.queryRenderedFeatures({layers: ['incidents']}).map(f => f.properties);")
-    assert shown and len(shown) < before
-    assert all(p["period_start"].startswith("2026-08") and p["category"] == "property" for p in shown)
+    shown = incidents_drawn(browser)  # town scale: counts per screen cell, of the chosen rows only
+    assert shown and 0 < sum(p["count"] for p in shown) < before
+    assert any(re.fullmatch(r"/tiles/incidents/11/\d+/\d+\.mvt\?category=property&from=2026-08&to=2026-08", path)
+               for path in served), served
     browser.save_screenshot(str(output_dir / "map_incidents_filtered.png"))
     shared = browser.current_url
     query = parse_qs(urlparse(shared).query)
@@ -182,10 +191,12 @@ def test_url_state_round_trips_and_date_range_filters_incidents(site, property_k
         "return ['category', 'from', 'to', 'metric'].map(id => document.getElementById(id).value)"
         ".concat([window.bcoMap.getZoom()]);")
     assert values[:4] == ["property", "2026-08", "2026-08", "rate"] and abs(values[4] - 11) < 0.01
-    again = browser.execute_script(
-        "return window.bcoMap.queryRenderedFeatures({layers: ['incidents']}).map(f => f.properties);")
+    again = incidents_drawn(browser)
     assert sorted(json.dumps(p, sort_keys=True) for p in again) == sorted(json.dumps(p, sort_keys=True) for p in shown)
     assert kde_runs(browser) == {property_kde.pk}
+    act(browser, "window.bcoMap.jumpTo({center: [-88.19, 17.50], zoom: 14.5});")  # street zoom: offence and month in each
+    street = incidents_drawn(browser)
+    assert street and all(p["period_start"].startswith("2026-08") and p["category"] == "property" for p in street)
     # counts per area over another boundary set: the latest run over it is drawn
     country = execute_run(create_run("area-counts", parameters={"boundary_set": "country"}).pk)
     set_control(browser, "area-set", "country")
@@ -224,19 +235,24 @@ def test_labels_search_popup_and_exports(site, browser, output_dir):
         .click().perform()
     popup = browser.find_element("css selector", ".maplibregl-popup-content")
     assert "Cayo" in popup.text and "Incidents:" in popup.text
+    browser.execute_async_script("window.bcoMapPopup.then(arguments[arguments.length - 1]);")  # the trend, from the OGC API
     assert browser.execute_script("return document.querySelector('.popup svg.spark path').getAttribute('d')").startswith("M")
 
     # exports: the data in view (public rows only) as CSV and GeoJSON, the view as PNG
-    fetch_download = ("const done = arguments[arguments.length - 1]; document.getElementById(arguments[0]).click();"
-                      "setTimeout(() => fetch(document.getElementById('last-download').href).then(r => r.blob())"
-                      ".then(b => b.arrayBuffer()).then(a => done(btoa(String.fromCharCode(...new Uint8Array(a))))), 500);")
-    csv_text = base64.b64decode(browser.execute_async_script(fetch_download, "export-csv")).decode()
-    geojson = json.loads(base64.b64decode(browser.execute_async_script(fetch_download, "export-geojson")))
+    fetch_download = ("const done = arguments[arguments.length - 1], name = arguments[1];"
+                      "document.getElementById(arguments[0]).click();"
+                      "const read = () => { const a = document.getElementById('last-download');"
+                      "  if (!a || a.download !== name) return setTimeout(read, 100);"  # the PNG waits for a frame
+                      "  fetch(a.href).then(r => r.blob()).then(b => b.arrayBuffer())"
+                      "    .then(a => done(btoa(String.fromCharCode(...new Uint8Array(a))))); }; read();")
+    csv_text = base64.b64decode(browser.execute_async_script(fetch_download, "export-csv", "belize-map-data.csv")).decode()
+    geojson = json.loads(base64.b64decode(browser.execute_async_script(fetch_download, "export-geojson",
+                                                                       "belize-map-data.geojson")))
     assert len(csv_text.strip().splitlines()) - 1 == len(geojson["features"]) > 0
     assert {f["properties"]["layer"] for f in geojson["features"]} <= {"incidents", "area-counts"}
     assert all(f["properties"]["category"] == "all" for f in geojson["features"] if f["properties"]["layer"] == "area-counts")
     browser.set_script_timeout(60)
-    png = Image.open(io.BytesIO(base64.b64decode(browser.execute_async_script(fetch_download, "export-png"))))
+    png = Image.open(io.BytesIO(base64.b64decode(browser.execute_async_script(fetch_download, "export-png", "belize-map.png"))))
     pixels = np.asarray(png.convert("RGB"))
     assert png.size == tuple(browser.execute_script("const c = window.bcoMap.getCanvas(); return [c.width, c.height];"))
     assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 10

@@ -93,42 +93,77 @@
       { id: run.id, params, count: run.input_count, when });
   }
 
-  // ---- filters: one predicate per kind of data, applied by replacing the sources' data ----
-  const inRange = (iso) => (!state.from || iso.slice(0, 7) >= state.from) && (!state.to || iso.slice(0, 7) <= state.to);
-  const incidentShown = (p) => (state.cat === "all" || p.category === state.cat)
-    && (state.month ? p.period_start.startsWith(state.month) : inRange(p.period_start));
+  // ---- filters: tile query parameters ------------------------------------------------------
+  // Every layer is a vector tile source (/tiles/); a filter change gives the source new tile
+  // URLs (setTiles), so the server chooses the rows: below street zoom an incident tile holds
+  // only counts per screen cell, with no category or month left to filter on in the browser,
+  // and the cells' counts must add up the chosen rows only. TileJSON (/tiles/) says which
+  // parameters each layer takes.
+  let tileDocs = {};
+  const query = (params) => {
+    const q = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== null && v !== undefined && v !== ""));
+    return q.toString() ? `?${q.toString().replace(/%2C/g, ",")}` : "";
+  };
+  const tileUrl = (name, params) => tileDocs[name].tiles[0] + query(params);
+  const summaryUrl = (name, params, extra) => tileDocs[name].summary + query({ ...params, ...extra });
+  const tilesNow = {};  //: source name -> its tile URL now
+  function vectorSource(name, params) {
+    const doc = tileDocs[name];
+    tilesNow[name] = tileUrl(name, params);
+    map.addSource(name, { type: "vector", tiles: [tilesNow[name]], minzoom: doc.minzoom, maxzoom: doc.maxzoom, bounds: doc.bounds });
+  }
+  // Resolves once the source has taken the new URL (MapLibre reads it asynchronously) and asked
+  // for its tiles again, so whoever waits for it and then for "idle" sees the new tiles drawn.
+  function setTiles(name, params) {
+    const url = tileUrl(name, params);
+    if (tilesNow[name] === url) return Promise.resolve();
+    tilesNow[name] = url;
+    const reloaded = new Promise((resolve) => {
+      const done = (e) => {
+        if (e.sourceId !== name || e.sourceDataType !== "content") return;
+        map.off("sourcedata", done);
+        resolve();
+      };
+      map.on("sourcedata", done);
+    });
+    map.getSource(name).setTiles([url]);
+    return reloaded;
+  }
+  const accepts = (layer, name) => name in (tileDocs[layer.name].query_parameters || {});
+  const monthParams = () => (state.month ? { from: state.month, to: state.month } : { from: state.from, to: state.to });
+  const incidentParams = () => ({ category: state.cat === "all" ? "" : state.cat, ...monthParams() });
   // Layers whose rows carry a category and a period (counts per area) follow the filters; the
   // manifest's filter says which rows the map draws by default (the year to date, all offences).
-  const periodic = (layer) => layer.rows.length && "category" in layer.rows[0].properties && "period" in layer.rows[0].properties;
-  function layerShown(layer) {
-    if (!periodic(layer)) {
-      const f = layer.filter || {};
-      return (p) => Object.entries(f).every(([k, v]) => p[k] === v);
+  const periodic = (layer) => accepts(layer, "category") && accepts(layer, "period");
+  function layerParams(layer, runId) {
+    const params = { ...layer.filter, run_id: runId };
+    if (periodic(layer)) {
+      params.category = state.cat;
+      if (state.month) Object.assign(params, { period: "month", from: state.month, to: state.month });
+      else params.period = layer.filter.period || "ytd";
     }
-    const period = layer.filter.period || "ytd";
-    return (p) => p.category === state.cat
-      && (state.month ? p.period === "month" && p.period_start.startsWith(state.month) : p.period === period);
+    return params;
   }
-  const collection = (features) => ({ type: "FeatureCollection", features });
+  const NOTHING = ["has", "__none__"];  // a layer filter no feature passes: no run to draw
 
-  // Quantile classes of the shown rows' measure, in the server legend's colours.
-  function choroplethLegend(layer, rows) {
+  // Quantile classes of the shown rows' measure (from the tile server's summary), in the server legend's colours.
+  async function choroplethLegend(layer, params) {
     const property = state.metric === "rate" ? "rate_per_100k" : "incident_count";
-    const values = rows.map((f) => f.properties[property]).filter((v) => v !== null).sort((a, b) => a - b);
     const colours = layer.legend.classes.map((c) => c.color);
-    const n = Math.min(colours.length, values.length);
-    const breaks = [...new Set(Array.from({ length: n }, (_, i) => values[Math.floor((i * values.length) / n)]))];
+    const summary = await fetchJson(summaryUrl(layer.name, params,
+      { quantiles: property, classes: Math.max(colours.length, 1), values: "population_year" }));
+    const { breaks, max, missing } = summary.quantiles;
     const classes = breaks.map((lo, i) => {
-      const hi = i + 1 < breaks.length ? breaks[i + 1] : values[values.length - 1];
+      const hi = i + 1 < breaks.length ? breaks[i + 1] : max;
       return { value: lo, color: colours[i], label: `${number(lo, 1)} – ${number(hi, 1)}` };
     });
-    const years = [...new Set(rows.map((f) => f.properties.population_year).filter(Boolean))].sort();
+    const years = summary.values.population_year;
     const what = state.metric === "rate" ? gettext("Incidents per 100,000 residents") : gettext("Incidents");
     const when = state.month ? monthName(state.month) : (layer.filter.period === "ytd" ? gettext("year to date") : "");
     const note = [what + (when ? `, ${when}` : ""), CATEGORY_LABELS[state.cat] || state.cat];
     if (state.metric === "rate" && years.length) note.push(fmt(gettext("population of %(years)s"), { years: years.join(", ") }));
-    if (rows.some((f) => f.properties[property] === null)) classes.push({ value: "none", color: NO_DATA, label: gettext("Not shown (small count)") });
-    return { property, kind: "graduated", classes: classes.filter((c) => c.value !== "none"), shownClasses: classes, note: note.join("; ") };
+    const shownClasses = missing ? [...classes, { value: "none", color: NO_DATA, label: gettext("Not shown (small count)") }] : classes;
+    return { property, kind: "graduated", classes, shownClasses, note: note.join("; ") };
   }
 
   function legendItems(classes) {
@@ -137,13 +172,6 @@
   }
 
   const layers = [];
-  let incidents = [];
-  const drawnData = {};  //: source name -> the features it holds now (what the exports read)
-  window.bcoMapData = drawnData;
-  function setData(name, features) {
-    drawnData[name] = features;
-    map.getSource(name).setData(collection(features));
-  }
   // Kinds without a category column were computed once per category by the standard refresh:
   // for a category, draw the latest public run over that category alone (or nothing). Counts per
   // area are drawn from the latest run over the boundary set chosen.
@@ -151,37 +179,37 @@
     && !f.offences.length && !f.boundary;
   async function runFor(layer) {
     const counted = periodic(layer), cat = counted ? "all" : state.cat, set = counted ? state.set : null;
-    if (cat === "all" && (!counted || !set || set === layer.rows[0].properties.boundary_set)) return { rows: layer.rows, run: layer.run };
-    const key = `${cat}|${set}`;
-    layer.byRun = layer.byRun || {};
-    if (!(key in layer.byRun)) {
-      const runs = (await fetchJson(`${E.runs}?method=${encodeURIComponent(layer.name)}`)).runs;
-      const run = runs.find((r) => sameFilter(r.filter, cat) && (!counted || r.parameters.boundary_set === set));
-      const rows = run ? (await fetchJson(`${layer.data}?run_id=${run.id}&page_size=10000`)).features : [];
-      layer.byRun[key] = { rows, run: run || null };
-    }
-    return layer.byRun[key];
+    if (cat === "all" && (!counted || !set || set === layer.run.parameters.boundary_set)) return { run: layer.run, id: null };
+    layer.runs = layer.runs || fetchJson(`${E.runs}?method=${encodeURIComponent(layer.name)}`).then((d) => d.runs);
+    const run = (await layer.runs).find((r) => sameFilter(r.filter, cat) && (!counted || r.parameters.boundary_set === set));
+    return { run: run || null, id: run ? run.id : null };
   }
   function applyFilters() {
-    const asked = `${state.cat}|${state.set}`;
-    window.bcoMapPending = Promise.all(layers.map(runFor)).then((drawn) => {
-      if (asked !== `${state.cat}|${state.set}`) return;  // a later change has its own turn
-      layers.forEach((layer, i) => {
-        const shows = layerShown(layer);
-        const rows = drawn[i].rows.filter((f) => shows(f.properties));
-        setData(layer.name, rows);
-        layer.section.querySelector(".run").textContent = drawn[i].run ? runLine(drawn[i].run)
+    const asked = `${state.cat}|${state.set}|${state.month}|${state.from}|${state.to}|${state.metric}`;
+    const current = () => asked === `${state.cat}|${state.set}|${state.month}|${state.from}|${state.to}|${state.metric}`;
+    window.bcoMapPending = Promise.all(layers.map(runFor)).then(async (chosen) => {
+      if (!current()) return;  // a later change has its own turn
+      const legends = layers.map(async (layer, i) => {
+        const { run, id } = chosen[i], params = layerParams(layer, id);
+        const reloaded = setTiles(layer.name, params);
+        // only on a change: setting a layer's filter re-parses its loaded tiles, which here kept
+        // the tiles of the URL before over those of the new one
+        if (Boolean(run) !== (map.getFilter(layer.id) === undefined || map.getFilter(layer.id) === null)) map.setFilter(layer.id, run ? null : NOTHING);
+        layer.section.querySelector(".run").textContent = run ? runLine(run)
           : fmt(gettext("No run of this layer for %(category)s yet."), { category: periodic(layer) ? state.set : (CATEGORY_LABELS[state.cat] || state.cat) });
         if (periodic(layer)) {
-          const legend = choroplethLegend(layer, rows);
+          const legend = await choroplethLegend(layer, params);
+          if (!current()) return;
           map.setPaintProperty(layer.id, "fill-color", colour(legend));
           layer.section.querySelector("ul").replaceChildren(...legendItems(legend.shownClasses));
           layer.section.querySelector(".legend-note").textContent = legend.note;
         }
+        await reloaded;
       });
-      setData("incidents", incidents.filter((f) => incidentShown(f.properties)));
+      const incidentsReloaded = setTiles("incidents", incidentParams());
       $("month-label").textContent = state.month ? monthName(state.month) : gettext("whole period");
       writeState();
+      await Promise.all([...legends, incidentsReloaded]);
     });
     return window.bcoMapPending;
   }
@@ -208,8 +236,8 @@
     const paint = layer.map_type === "circle"
       ? { "circle-color": colour(layer.legend), "circle-radius": 4 }
       : { "fill-color": colour(layer.legend), "fill-opacity": 0.75, "fill-outline-color": "rgba(0,0,0,0.15)" };
-    map.addSource(layer.name, { type: "geojson", data: collection([]) });
-    map.addLayer({ id: layer.id, type: layer.map_type, source: layer.name, paint,
+    vectorSource(layer.name, layerParams(layer, null));
+    map.addLayer({ id: layer.id, type: layer.map_type, source: layer.name, "source-layer": layer.name, paint,
       layout: { visibility: shown ? "visible" : "none" } }, "districts-line");
     const box = el("input", { type: "checkbox", id: `toggle-${layer.name}`, "aria-controls": layer.id, "data-layer-name": layer.name });
     box.checked = shown;
@@ -287,15 +315,22 @@
     return svg;
   }
   const shown = (v, digits = 0) => (v === null || v === undefined ? "–" : number(v, digits));
+  // The area's monthly counts of the run drawn: the OGC API's items of that run, area and category.
+  function monthlyCounts(layer, p) {
+    const q = new URLSearchParams({ f: "json", run_id: p.run_id, code: p.code, category: p.category, period: "month",
+      skipGeometry: "true", limit: "1000" });
+    return fetchJson(`${E.ogc}/collections/${layer.name}-runs/items?${q}`).then((page) => page.features
+      .map((f) => f.properties).sort((a, b) => a.period_start.localeCompare(b.period_start)).map((m) => m.incident_count ?? null));
+  }
   function areaCard(layer, p) {
-    const months = layer.rows.filter((f) => f.properties.code === p.code && f.properties.category === p.category
-      && f.properties.period === "month").map((f) => f.properties).sort((a, b) => a.period_start.localeCompare(b.period_start));
+    const trend = el("span", { class: "trend" });
+    window.bcoMapPopup = monthlyCounts(layer, p).then((counts) => trend.replaceChildren(sparkline(counts)));
     return el("div", { class: "popup" }, el("strong", {}, p.name), el("br"),
       `${CATEGORY_LABELS[p.category] || p.category}, ${p.period_start} – ${p.period_end}`, el("br"),
       fmt(gettext("Incidents: %(n)s (before: %(prev)s, change %(pct)s)"),
         { n: shown(p.incident_count), prev: shown(p.previous_count), pct: p.pct_change === null ? "–" : `${number(p.pct_change)}%` }),
       el("br"), fmt(gettext("Rate per 100,000: %(rate)s (population %(year)s)"), { rate: shown(p.rate_per_100k, 1), year: p.population_year ?? "–" }),
-      el("br"), sparkline(months.map((m) => m.incident_count)));
+      el("br"), trend);
   }
   const popup = new maplibregl.Popup({ closeButton: true, maxWidth: "260px" });
   map.on("click", (e) => {
@@ -304,9 +339,12 @@
     if (!hit) return;
     const p = hit.properties, layer = layers.find((l) => l.id === hit.layer.id);
     let card;
-    if (hit.layer.id === "incidents") {
+    if (hit.layer.id === "incidents" && !p.category) {  // a cell counted on screen, below street zoom
+      card = el("div", { class: "popup" }, el("strong", {}, fmt(gettext("%(n)s incidents around here"), { n: number(p.count) })),
+        el("br"), gettext("Zoom in for their offences and months."));
+    } else if (hit.layer.id === "incidents") {
       card = el("div", { class: "popup" }, el("strong", {}, fmt(gettext("%(n)s incidents: %(category)s"),
-        { n: p.incident_count, category: CATEGORY_LABELS[p.category] || p.category })), el("br"),
+        { n: p.count, category: CATEGORY_LABELS[p.category] || p.category })), el("br"),
         fmt(gettext("%(when)s, within %(size)s m"), { when: monthName(p.period_start), size: p.cell_size_m }));
     } else if (layer && periodic(layer)) {
       card = areaCard(layer, p);
@@ -328,25 +366,28 @@
     document.body.append(a);
     a.click();
   }
+  // What is drawn in view, read back from the rendered tiles: a feature cut by tile edges comes
+  // back once per tile, so its pieces (same layer, same properties) are joined into one feature.
+  const polygons = (g) => (g.type === "Polygon" ? [g.coordinates] : g.coordinates);
   function dataInView() {
-    const b = map.getBounds();
-    const touches = (f) => {
-      const box = new maplibregl.LngLatBounds();
-      const walk = (c) => (typeof c[0] === "number" ? box.extend(c) : c.forEach(walk));
-      walk(f.geometry.coordinates);
-      return box.getWest() <= b.getEast() && box.getEast() >= b.getWest() && box.getSouth() <= b.getNorth() && box.getNorth() >= b.getSouth();
-    };
     const drawn = (id) => map.getLayer(id) && map.getLayoutProperty(id, "visibility") !== "none";
-    const sources = [["incidents", "incidents"], ...layers.map((l) => [l.name, l.id])].filter(([, id]) => drawn(id));
-    return sources.flatMap(([name]) => drawnData[name].filter(touches)
-      .map((f) => ({ type: "Feature", geometry: f.geometry, properties: { layer: name, ...f.properties } })));
+    const ids = ["incidents", ...layers.map((l) => l.id)].filter(drawn);
+    const features = new Map();
+    for (const f of map.queryRenderedFeatures({ layers: ids })) {
+      const g = f.geometry, point = g.type === "Point", properties = { layer: f.source, ...f.properties };
+      const key = JSON.stringify([properties, point ? g.coordinates : null]);
+      const known = features.get(key);
+      if (!known) features.set(key, { type: "Feature", geometry: g, properties });
+      else if (!point) known.geometry = { type: "MultiPolygon", coordinates: [...polygons(known.geometry), ...polygons(g)] };
+    }
+    return [...features.values()];
   }
   $("export-png").addEventListener("click", () => {
     map.once("render", () => map.getCanvas().toBlob((blob) => download("belize-map.png", blob), "image/png"));
     map.triggerRepaint();
   });
   $("export-geojson").addEventListener("click", () => download("belize-map-data.geojson",
-    new Blob([JSON.stringify(collection(dataInView()))], { type: "application/geo+json" })));
+    new Blob([JSON.stringify({ type: "FeatureCollection", features: dataInView() })], { type: "application/geo+json" })));
   $("export-csv").addEventListener("click", () => {
     const rows = dataInView();
     const columns = [...new Set(rows.flatMap((f) => Object.keys(f.properties)))];
@@ -364,7 +405,7 @@
   function setupControls(categories, sets) {
     $("area-set").replaceChildren(...sets.map((slug) => el("option", { value: slug }, slug)));
     const counted = layers.find(periodic);
-    if (!sets.includes(state.set)) state.set = counted ? counted.rows[0].properties.boundary_set : "";
+    if (!sets.includes(state.set)) state.set = counted ? counted.run.parameters.boundary_set : "";
     $("area-set").value = state.set;
     $("area-set").addEventListener("change", () => { state.set = $("area-set").value; applyFilters(); });
     $("category").replaceChildren(...categories.map((c) => el("option", { value: c }, CATEGORY_LABELS[c] || c)));
@@ -421,37 +462,49 @@
   });
   if (window.matchMedia("(max-width: 600px)").matches) $("panel-toggle").click();  // phones start with the map
 
-  map.on("load", async () => {
-    const [manifest, placeData, incidentData] = await Promise.all([
-      fetchJson(E.manifest), fetchJson(E.places), fetchJson(E.incidents)]);
-    const sets = await Promise.all(manifest.boundaries.map((s) => fetchJson(s.data).then((d) => [s, d])));
-    sets.sort(([a], [b]) => (a.slug === "districts" ? -1 : b.slug === "districts" ? 1 : 0));
-    sets.forEach(([s, d]) => addBoundarySet(s, d));
-    const kinds = manifest.layers.filter((l) => l.features > 0);
-    const data = await Promise.all(kinds.map((l) => fetchJson(`${l.data}${l.data.includes("?") ? "&" : "?"}page_size=10000`)));
-    kinds.forEach((l, i) => { l.rows = data[i].features; addLayer(l, i); });
-    // Incidents appear from town scale on: at national scale they would hide the hot spots.
-    incidents = incidentData.features;
-    map.addSource("incidents", { type: "geojson", data: collection([]) });
+  // Incidents are drawn from town scale on (at national scale they would hide the hot spots): one
+  // circle per counted screen cell, or per public cell, offence and month from street zoom on,
+  // sized and shaded by its count.
+  const INCIDENT_CLASSES = [[1, "#6baed6"], [10, "#2171b5"], [100, "#08306b"]];
+  function addIncidents() {
+    vectorSource("incidents", incidentParams());
+    const count = ["get", "count"];
+    const shade = ["step", count, INCIDENT_CLASSES[0][1]];
+    INCIDENT_CLASSES.slice(1).forEach(([lo, c]) => shade.push(lo, c));
     map.addLayer({
-      id: "incidents", type: "circle", source: "incidents", minzoom: 10,
+      id: "incidents", type: "circle", source: "incidents", "source-layer": "incidents", minzoom: 10,
       layout: { visibility: visible("incidents", true) ? "visible" : "none" },
       paint: {
         "circle-radius": ["interpolate", ["linear"], ["zoom"],
-          10, ["*", 1.2, ["sqrt", ["get", "incident_count"]]], 15, ["*", 3, ["sqrt", ["get", "incident_count"]]]],
-        "circle-color": "#1f4e79", "circle-opacity": 0.7, "circle-stroke-color": "#ffffff", "circle-stroke-width": 0.5,
+          10, ["min", 10, ["*", 1.2, ["sqrt", count]]], 15, ["min", 18, ["*", 3, ["sqrt", count]]]],
+        "circle-color": shade, "circle-opacity": 0.75, "circle-stroke-color": "#ffffff", "circle-stroke-width": 0.5,
       },
     });
     const incidentBox = $("toggle-incidents");
     incidentBox.dataset.layerName = "incidents";
     incidentBox.checked = visible("incidents", true);
     toggle("incidents", ["incidents"], incidentBox);
+    $("incident-classes").append(...legendItems(INCIDENT_CLASSES.map(([n, color]) => (
+      { value: n, color, label: fmt(gettext("%(n)s or more incidents in a circle"), { n: number(n) }) }))));
+  }
+
+  map.on("load", async () => {
+    const [manifest, placeData, tileIndex] = await Promise.all([fetchJson(E.manifest), fetchJson(E.places), fetchJson(E.tiles)]);
+    tileDocs = Object.fromEntries(tileIndex.layers.map((doc) => [doc.name, doc]));
+    const sets = await Promise.all(manifest.boundaries.map((s) => fetchJson(s.data).then((d) => [s, d])));
+    sets.sort(([a], [b]) => (a.slug === "districts" ? -1 : b.slug === "districts" ? 1 : 0));
+    sets.forEach(([s, d]) => addBoundarySet(s, d));
+    manifest.layers.filter((l) => l.features > 0 && tileDocs[l.name]).forEach(addLayer);
+    addIncidents();
     places = placeData.features;
     addLabels();
+    // the months and offences to choose from: those of the counts per area, or of the incidents
     const counted = layers.find(periodic);
-    const rows = counted ? counted.rows.map((f) => f.properties) : incidents.map((f) => f.properties);
-    months = [...new Set(rows.filter((p) => !counted || p.period === "month").map((p) => p.period_start.slice(0, 7)))].sort();
-    const categories = [...new Set(rows.map((p) => p.category).filter((c) => c !== "all"))].sort();
+    const listed = await fetchJson(counted
+      ? summaryUrl(counted.name, { period: "month" }, { values: "period_start,category" })
+      : summaryUrl("incidents", {}, { values: "period_start,category" }));
+    months = listed.values.period_start.map((d) => d.slice(0, 7));
+    const categories = listed.values.category.filter((c) => c !== "all");
     setupControls(["all", ...categories], manifest.boundaries.map((b) => b.slug));
     await applyFilters();
     map.once("idle", () => { document.body.dataset.ready = "true"; });
