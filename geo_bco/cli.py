@@ -1,7 +1,7 @@
 """``bco``: the one command-line entry point for data stewards and operators.
 
 It is Django's management utility with friendlier verbs: ``bco import FILE``,
-``bco analyse kde``, ``bco refresh``, ``bco bulletin --month 2025-03``, ``bco load-boundaries --belize``,
+``bco analyse kde``, ``bco refresh``, ``bco prerender-tiles``, ``bco bulletin --month 2025-03``, ``bco load-boundaries --belize``,
 ``bco worker``, ``bco scheduler``, ``bco serve``, ``bco prod start|stop|status``, ``bco backup FILE``,
 ``bco restore FILE``, ``bco create-user NAME --role analyst``, ``bco grant-role NAME ROLE``, ``bco api-key create NAME``;
 any other Django command (``bco migrate``, ``bco createsuperuser``) passes through.
@@ -22,6 +22,7 @@ ALIASES = {
     "ogc-config": ["ogc_config"],
     "quality": ["quality"],
     "refresh": ["refresh"],
+    "prerender-tiles": ["prerender_tiles"],
     "bulletin": ["bulletin"],
     "worker": ["worker"],
     "scheduler": ["worker", "--queue", "schedule"],

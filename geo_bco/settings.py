@@ -219,7 +219,10 @@ OPENAPI_DOCUMENT: dict = {}
 
 #: One cache shared by every web worker and the CLI (OGC extents and counts, tiles):
 #: PostgreSQL, so the web tier keeps no state and an import's invalidation reaches all.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "bco_cache"}}
+#: Shared by every process and machine (an import's invalidation reaches them all at once);
+#: room for the tiles of a national map (Django's default of 300 entries would cull them).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "bco_cache",
+                      "OPTIONS": {"MAX_ENTRIES": 50_000}}}
 
 # --- analysis refresh and the public rule --------------------------------------
 #: Longest an analysis run may take (seconds): past it the run is stopped and recorded failed
@@ -248,3 +251,6 @@ if BCO_PUBLIC_PERIOD not in {"month", "quarter", "year"}:
 BCO_BULLETIN_DIR = Path(os.environ.get("BCO_BULLETIN_DIR", VAR_DIR / "bulletins"))
 #: The standard refresh writes the bulletin of the last complete month when it is missing.
 BCO_BULLETIN_AFTER_REFRESH = env_bool("BCO_BULLETIN_AFTER_REFRESH", True)
+#: After the standard refresh, render every tile over Belize up to this zoom into the cache
+#: (services/tiles/prerender.py): the national and district views of the map. -1: none.
+BCO_PRERENDER_MAX_ZOOM = env_number("BCO_PRERENDER_MAX_ZOOM", 8, int)

@@ -60,6 +60,10 @@ def refresh(*, queue: bool = False, say=logger.info) -> list[AnalysisRun]:
         from .bulletins import write_missing
 
         write_missing(say)
+    if settings.BCO_PRERENDER_MAX_ZOOM >= 0 and not queue:  # queued runs each retire the tiles again
+        from .tiles.prerender import prerender
+
+        prerender(settings.BCO_PRERENDER_MAX_ZOOM, say)
     return runs
 
 

@@ -36,6 +36,7 @@ from pygeoapi.openapi import get_oas
 
 from .extents import extents
 from .paging import AFTER, KeysetPage, serving
+from .plain_pages import plain_page
 
 SERVED_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -162,6 +163,9 @@ def _items(api: API, api_request: APIRequest, collection_id: str):
     """Items, with the request's keyset position and URL handed to the provider."""
     params = tuple((k, v) for k, v in api_request.params.items() if k not in ("offset", AFTER))
     page = KeysetPage(f"{api.get_collections_url()}/{collection_id}/items", params, api_request.params.get(AFTER))
+    plain = plain_page(api, api_request, collection_id, page)
+    if plain is not None:
+        return plain
     with serving(page):
         return itemtypes.get_collection_items(api, api_request, collection_id)
 

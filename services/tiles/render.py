@@ -98,7 +98,14 @@ def cache_key(kind: str, layer: TileLayer, query: Query, *parts: str) -> str:
     return key if len(key) <= 200 else f"{kind}:{layer.id}:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
+#: Seconds a tile stays cached. The cache is shared (PostgreSQL, settings.CACHES) and an
+#: import or a run retires every tile at once, so this only bounds the cache's size: a day
+#: keeps the national zooms pre-rendered after a refresh (services.tiles.prerender) warm.
+TILE_TIMEOUT = 24 * 3600
+
+
 def tile(layer: TileLayer, query: Query, z: int, x: int, y: int) -> bytes:
     """The MVT bytes of tile ``z/x/y`` of ``layer`` with the rows ``query`` chooses
     (cached; empty bytes for an empty tile)."""
-    return cached(cache_key("tile", layer, query, f"{z}/{x}/{y}"), lambda: _render(layer, query, z, x, y))
+    return cached(cache_key("tile", layer, query, f"{z}/{x}/{y}"), lambda: _render(layer, query, z, x, y),
+                  timeout=TILE_TIMEOUT)

@@ -119,6 +119,26 @@ def test_tiles_are_cached_until_a_run_or_import_invalidates_them(site, ogc):
     assert {f["properties"]["run_id"] for f in after} == {before[0]["properties"]["run_id"] + 1}
 
 
+def test_prerendered_national_zooms_are_served_from_the_cache(site, ogc):
+    """After ``prerender(6)`` the incident tiles up to zoom 6 come from the cache: with the
+    public incidents gone (no import, so nothing retired the cache) a zoom-6 tile still
+    holds them, and a zoom-7 tile, never rendered, is empty."""
+    from django.db import connection
+
+    from services.tiles.prerender import prerender
+
+    said = []
+    rendered = prerender(max_zoom=6, say=said.append)
+    assert rendered >= len(tile_layers()) * 7 and said == [f"pre-rendered {rendered} tiles (zoom up to 6, "
+                                                           f"{len(tile_layers())} layers)"]
+    with connection.cursor() as cur:
+        cur.execute("TRUNCATE geo_bco_incident CASCADE")
+        cur.execute("REFRESH MATERIALIZED VIEW public_incidents")
+    _, at_6 = fetch_tile(site, "incidents", 6, *tile_of(*BELIZE_CITY, 6))
+    _, at_7 = fetch_tile(site, "incidents", 7, *tile_of(*BELIZE_CITY, 7))
+    assert sum(f["properties"]["count"] for f in at_6) > 0 and at_7 == []
+
+
 @pytest.mark.parametrize("path", ["nope/1/0/0.mvt", "incidents/17/0/0.mvt", "incidents/2/4/0.mvt", "nope.json"],
                          ids=["unknown-layer", "beyond-maxzoom", "x-out-of-range", "unknown-tilejson"])
 def test_tiles_that_do_not_exist_are_404(site, path):
