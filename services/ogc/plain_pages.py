@@ -154,8 +154,8 @@ def plain_page(api: API, request: APIRequest, collection_id: str, page: KeysetPa
         clauses.append(sql.SQL("{} > %s").format(sql.Identifier(provider["id_field"])))
     where = sql.SQL("WHERE " if clauses else "") + sql.SQL(" AND ").join(clauses)
     with transaction.atomic(using=read_alias()):
-        with read_connection().cursor() as cur:
-            cur.execute("SET LOCAL jit = off")  # as the provider's sessions
+        with read_connection().cursor() as cur:  # as the provider's sessions (services.ogc.providers)
+            cur.execute("SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0")
         matched = None if after is not None else _matched(provider, counted, params, bool(bbox))
         features, last_id, returned = _features(provider, where, params + ([int(after)] if after else []), limit)
 

@@ -140,8 +140,9 @@ class DjangoPostgreSQLProvider(PostgreSQLProvider):
       (the read replica's when one is configured: ``services.reading``), so the OGC API
       always reads the database the site itself uses (including the test database that
       pytest-django switches to);
-    * JIT compilation is off for its sessions: page queries are short, and JIT's
-      start-up cost (tens of ms) is paid on every plan PostgreSQL thinks is expensive;
+    * JIT compilation and parallel workers are off for its sessions: page queries are
+      short, and their start-up costs (tens of ms for JIT, ~1 ms for workers) are paid on
+      every plan PostgreSQL thinks is expensive;
     * every value from the query string (property filters, ``datetime``, ``bbox``, an
       item id) is converted to the column's type first and refused with a 400 naming
       the parameter when it does not fit: pygeoapi passes them as text, psycopg 3 binds
@@ -156,7 +157,8 @@ class DjangoPostgreSQLProvider(PostgreSQLProvider):
             self,
             provider_def,
             "postgresql+psycopg",
-            {"client_encoding": "utf8", "application_name": "geo-bco-ogcapi", "options": "-c jit=off"},
+            {"client_encoding": "utf8", "application_name": "geo-bco-ogcapi",
+             "options": "-c jit=off -c max_parallel_workers_per_gather=0"},
         )
         self.storage_srid = storage_srid(provider_def.get("storage_crs", DEFAULT_STORAGE_CRS))
 

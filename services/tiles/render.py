@@ -86,7 +86,8 @@ def _render(layer: TileLayer, query: Query, z: int, x: int, y: int) -> bytes:
     params = {"z": z, "x": x, "y": y, "margin": BUFFER / EXTENT, "cell": WORLD / 2**z / layer.cells_per_tile,
               **query.where()[1]}
     with transaction.atomic(using=read_alias()), read_connection().cursor() as cur:
-        cur.execute("SET LOCAL jit = off")  # JIT start-up costs more than these queries
+        # JIT's and parallel workers' start-up cost more than these short queries
+        cur.execute("SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0")
         cur.execute(statement.as_string(cur.connection), params)
         return bytes(cur.fetchone()[0] or b"")
 
