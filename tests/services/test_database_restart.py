@@ -148,9 +148,13 @@ def outage(django_db_setup, django_db_blocker):
             processes += [worker, importer]
             # each by its own connection's name: a web request waiting on the incident table must not stand in
             # for the job (CI once saw the outage come before the job had started, so nothing was retried)
+            # and the job taken by the worker (procrastinate commits 'doing' before it runs it): a CI run
+            # once saw a worker connection wait for a lock before the job had been fetched
             wait_for(lambda: {name for (name,) in query(url, "SELECT application_name FROM pg_stat_activity "
                                                              "WHERE datname = 'faults' AND wait_event_type = 'Lock'")}
-                     >= {"bco-worker", "bco-import"}, timeout=90,
+                     >= {"bco-worker", "bco-import"}
+                     and query(url, "SELECT j.status FROM procrastinate_jobs j JOIN geo_bco_analysisrun r "
+                                    f"ON r.job_id = j.id WHERE r.id = {run_id}")[0][0] == "doing", timeout=90,
                      what="the run and the import to wait for their locks")
             cluster.stop()  # every connection is closed: the blocker's, the import's, the job's, the pool's
             down_from = time.monotonic() - poller.started_at
