@@ -13,6 +13,8 @@ import commits may show the data from before it for that long (docs/deployment.m
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.db import connections
 
@@ -27,3 +29,14 @@ def read_alias() -> str:
 def read_connection():
     """The Django connection serving reads (use as ``read_connection().cursor()``)."""
     return connections[read_alias()]
+
+
+@functools.cache
+def attribute_columns(relation: str) -> tuple[tuple[str, str], ...]:
+    """(name, type) of a relation's columns but its geometries, in table order. Views
+    change only with a migration, which restarts the server, so this is read once."""
+    with read_connection().cursor() as cur:
+        cur.execute("SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+                    "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped "
+                    "AND format_type(atttypid, atttypmod) NOT LIKE 'geometry%%' ORDER BY attnum", [relation])
+        return tuple(cur.fetchall())

@@ -4,7 +4,6 @@ projections (services/projections.py): that is what a test proves for each route
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import json
 
@@ -15,7 +14,7 @@ from django.utils.translation import get_language, gettext as _
 from ..layers import REGISTRY, LayerKind
 from ..projections import relation
 from ..public_cache import cached
-from ..reading import read_connection
+from ..reading import attribute_columns, read_connection
 from .features import BadParameter, feature_page, whole_number
 
 
@@ -70,18 +69,6 @@ def _rows(sql: str, params: tuple = ()) -> list[dict]:
         return json.loads(cur.fetchone()[0])
 
 
-@functools.cache
-def _columns_but_geometry(relation_name: str) -> str:
-    """The relation's columns, geometry left out: the manifest reads attributes only, and
-    turning every polygon into JSON only to drop it cost most of the manifest's time
-    (benchmarks/load.py). Views change only with a migration, which restarts the server."""
-    with read_connection().cursor() as cur:
-        cur.execute("SELECT a.attname FROM pg_attribute a WHERE a.attrelid = %s::regclass AND a.attnum > 0 "
-                    "AND NOT a.attisdropped AND format_type(a.atttypid, a.atttypmod) NOT LIKE 'geometry%%' "
-                    "ORDER BY a.attnum", [relation_name])
-        return ", ".join(f'"{row[0]}"' for row in cur.fetchall())
-
-
 def _run_info(rows: list[dict]) -> dict | None:
     if not rows:
         return None
@@ -106,7 +93,9 @@ def _manifest() -> dict:
         if not kind.public:
             continue
         name = relation("public", kind, runs=False)
-        rows = _rows(f"SELECT {_columns_but_geometry(name)} FROM {name}")
+        # attributes only: turning every polygon into JSON to drop it cost most of the manifest's time
+        columns = ", ".join(f'"{column}"' for column, _ in attribute_columns(name))
+        rows = _rows(f"SELECT {columns} FROM {name}")
         legend = kind.legend(rows)
         layers.append({
             "name": kind.name, "title": _(kind.title), "description": _(kind.description),

@@ -14,7 +14,6 @@ features' JSON in one statement. Anything else returns ``None`` and pygeoapi ans
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import math
@@ -25,31 +24,19 @@ from django.db import transaction
 from psycopg import sql
 from pygeoapi import l10n
 from pygeoapi.api import API, SYSTEM_LOCALE, APIRequest, evaluate_limit, validate_bbox
-from pygeoapi.crs import set_content_crs_header
+from pygeoapi.crs import DEFAULT_STORAGE_CRS, set_content_crs_header
 from pygeoapi.formats import F_HTML, F_JSON, F_JSONLD, FORMAT_TYPES
 from pygeoapi.provider import get_provider_by_type
 from pygeoapi.util import get_dataset_formatters
 
 from ..public_cache import cached
-from ..reading import read_alias, read_connection
+from ..reading import attribute_columns, read_alias, read_connection
 from .config import PROVIDER
 from .paging import AFTER, KeysetPage
-from .providers import BIGINT_MAX, EXACT_COUNT_CAP
+from .providers import BIGINT_MAX, EXACT_COUNT_CAP, storage_srid
 
 #: the only parameters a plain page may carry
 PLAIN = frozenset({"f", "limit", "bbox", AFTER})
-
-
-@functools.cache
-def _columns(table: str, geometry: str) -> tuple[tuple[str, str], ...]:
-    """(name, type) of the table's columns but the geometry, in table order: the
-    properties pygeoapi's provider reflects. Views change only with a migration, which
-    restarts the server."""
-    with read_connection().cursor() as cur:
-        cur.execute("SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
-                    "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped AND attname <> %s "
-                    "ORDER BY attnum", [table, geometry])
-        return tuple(cur.fetchall())
 
 
 #: Python's ``datetime.isoformat()``, which pygeoapi's JSON encoder calls: microseconds
@@ -72,7 +59,7 @@ def _property(name: str, type_: str) -> sql.Composable:
 
 def _features(provider: dict, where: sql.Composable, params: list, limit: int) -> tuple[str, object, int]:
     """The page's features as JSON text, the last id and how many."""
-    columns = _columns(provider["table"], provider["geom_field"])
+    columns = attribute_columns(provider["table"])  # the properties pygeoapi's provider reflects
     properties = sql.SQL(", ").join(
         sql.SQL("{}, {}").format(sql.Literal(name), _property(name, type_)) for name, type_ in columns)
     id_field = sql.Identifier(provider["id_field"])
@@ -146,8 +133,9 @@ def plain_page(api: API, request: APIRequest, collection_id: str, page: KeysetPa
         return None  # pygeoapi and the provider say what is wrong
     clauses, params = [], []
     if bbox:
-        clauses.append(sql.SQL("ST_Intersects(ST_MakeEnvelope(%s, %s, %s, %s, 4326), {})").format(
-            sql.Identifier(provider["geom_field"])))
+        srid = storage_srid(provider.get("storage_crs", DEFAULT_STORAGE_CRS))  # as the provider's bbox filter
+        clauses.append(sql.SQL("ST_Intersects(ST_MakeEnvelope(%s, %s, %s, %s, {}), {})").format(
+            sql.Literal(srid), sql.Identifier(provider["geom_field"])))
         params += bbox
     counted = sql.SQL("WHERE " if clauses else "") + sql.SQL(" AND ").join(clauses)
     if after is not None:
