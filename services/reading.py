@@ -13,10 +13,12 @@ import commits may show the data from before it for that long (docs/deployment.m
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Iterator
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 
 REPLICA = "replica"
 
@@ -40,3 +42,13 @@ def attribute_columns(relation: str) -> tuple[tuple[str, str], ...]:
                     "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped "
                     "AND format_type(atttypid, atttypmod) NOT LIKE 'geometry%%' ORDER BY attnum", [relation])
         return tuple(cur.fetchall())
+
+
+@contextlib.contextmanager
+def short_reads() -> Iterator[None]:
+    """A transaction on the read connection for a request's few short queries: JIT and
+    parallel workers off, since their start-up (tens of ms, ~1 ms) costs more than a
+    page or a tile query (the OGC provider's sessions are set the same way)."""
+    with transaction.atomic(using=read_alias()), read_connection().cursor() as cur:
+        cur.execute("SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0")
+        yield

@@ -20,7 +20,6 @@ import math
 import urllib.parse
 from datetime import UTC, datetime
 
-from django.db import transaction
 from psycopg import sql
 from pygeoapi import l10n
 from pygeoapi.api import API, SYSTEM_LOCALE, APIRequest, evaluate_limit, validate_bbox
@@ -30,7 +29,7 @@ from pygeoapi.provider import get_provider_by_type
 from pygeoapi.util import get_dataset_formatters
 
 from ..public_cache import cached
-from ..reading import attribute_columns, read_alias, read_connection
+from ..reading import attribute_columns, read_connection, short_reads
 from .config import PROVIDER
 from .paging import AFTER, KeysetPage
 from .providers import BIGINT_MAX, EXACT_COUNT_CAP, storage_srid
@@ -141,9 +140,7 @@ def plain_page(api: API, request: APIRequest, collection_id: str, page: KeysetPa
     if after is not None:
         clauses.append(sql.SQL("{} > %s").format(sql.Identifier(provider["id_field"])))
     where = sql.SQL("WHERE " if clauses else "") + sql.SQL(" AND ").join(clauses)
-    with transaction.atomic(using=read_alias()):
-        with read_connection().cursor() as cur:  # as the provider's sessions (services.ogc.providers)
-            cur.execute("SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0")
+    with short_reads():
         matched = None if after is not None else _matched(provider, counted, params, bool(bbox))
         features, last_id, returned = _features(provider, where, params + ([int(after)] if after else []), limit)
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import hashlib
 
-from django.db import transaction
 from psycopg import sql
 
 from ..public_cache import cached
-from ..reading import read_alias, read_connection
+from ..reading import read_connection, short_reads
 from .filters import Query
 from .layers import TileLayer
 
@@ -85,9 +84,7 @@ def _render(layer: TileLayer, query: Query, z: int, x: int, y: int) -> bytes:
         name=sql.Literal(layer.id), extent=sql.Literal(EXTENT), inner=inner)
     params = {"z": z, "x": x, "y": y, "margin": BUFFER / EXTENT, "cell": WORLD / 2**z / layer.cells_per_tile,
               **query.where()[1]}
-    with transaction.atomic(using=read_alias()), read_connection().cursor() as cur:
-        # JIT's and parallel workers' start-up cost more than these short queries
-        cur.execute("SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0")
+    with short_reads(), read_connection().cursor() as cur:
         cur.execute(statement.as_string(cur.connection), params)
         return bytes(cur.fetchone()[0] or b"")
 
