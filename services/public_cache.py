@@ -1,4 +1,4 @@
-"""One cache for everything computed from the public data: OGC extents and counts, tiles.
+"""One cache for everything computed from the served data: OGC extents and counts, tiles (both audiences).
 
 Every key carries a *generation* number kept in the cache itself; ``invalidate()``
 bumps it, so one call retires every extent, count and tile at once (there is no

@@ -6,6 +6,8 @@ from services import bulletins, dashboard, health, opendata, views
 from services.ogc import analyst as ogc_analyst
 from services.ogc import views as ogc_views
 from services.ogc.urls import routes as ogc_routes
+from services.tiles import views as tile_views
+from services.tiles.urls import routes as tile_routes
 
 urlpatterns = [
     path("", views.web_map, name="web-map"),
@@ -26,6 +28,7 @@ urlpatterns = [
     # the analysts' OGC API: signed in with the analyst role, every exact read audited
     re_path(r"^analyst/ogcapi$", ogc_analyst.ANALYST.landing_page),
     path("analyst/ogcapi/", include(ogc_routes(ogc_analyst.ANALYST, prefix="analyst-"))),
+    path("analyst/tiles/", include(tile_routes(tile_views.ANALYST))),
 ]
 
 # Error answers that never show settings or tracebacks (DEBUG is off unless DEBUG=1).

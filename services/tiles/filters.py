@@ -50,7 +50,7 @@ def month_range(column: str) -> tuple[TileFilter, TileFilter]:
             TileFilter("to", column, "to", f"last month (YYYY-MM) of {column}, not before from"))
 
 
-RUN = TileFilter("run_id", "run_id", "run", "a public run of this kind (see /api/runs/): its rows instead of the latest run's")
+RUN = TileFilter("run_id", "run_id", "run", "a run of this kind (the public ones: /api/runs/): its rows instead of the latest run's")
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,13 @@
-"""What the tile server serves: one small frozen record per tile layer.
+"""What the tile servers serve: one small frozen record per tile layer, per audience.
 
-Like ``services.ogc.collections``: the districts and the public incidents are
-declared here, and every public layer kind of the registry (``services/layers.py``)
-adds one layer over its latest run, with its filters read from the registry too:
-``run_id`` (any public run of the kind), the columns of the kind's ``map_filter`` (the
-rows the map chooses among, e.g. counts per area by category and period) and a month
-range on its ``time_field`` where that is a public column.
+Like ``services.ogc.collections``. The public tiles (``/tiles/``): the districts, the
+public incidents and every public layer kind of the registry (``services/layers.py``),
+each over its latest run. The analysts' tiles (``/analyst/tiles/``): the exact
+incidents (time, every offence) and every layer kind in full, near-repeat roles
+included. A kind's filters are read from the registry too: ``run_id`` (any run of the
+kind the audience may read), the columns of the kind's ``map_filter`` (the rows the
+map chooses among, e.g. counts per area by category and period) and a month range on
+its ``time_field`` where the audience sees that column.
 """
 
 from __future__ import annotations
@@ -60,23 +62,40 @@ BASE_TILE_LAYERS: tuple[TileLayer, ...] = (
 )
 
 
-def tile_layers() -> tuple[TileLayer, ...]:
-    """The base layers and one per public layer kind (its latest run, its public columns)."""
+#: The analysts' exact incidents: counted into cells below street-block zoom (a national
+#: view of every point would be one smear), each incident its own feature from zoom 12.
+ANALYST_INCIDENTS = TileLayer(
+    "incidents", "analyst_incidents", "Incidents (exact, analysts only)",
+    ("id", "offence", "category", "sensitive", "occurred_at", "geocode_precision", "district"),
+    points_from_zoom=12, filters=(choice("offence"), choice("category"), choice("geocode_precision"),
+                                  *month_range("occurred_at")))
+
+AUDIENCES = ("public", "analyst")
+
+
+def tile_layers(audience: str = "public") -> tuple[TileLayer, ...]:
+    """The layers ``audience`` reads: for the public, the base layers and one per public
+    layer kind; for analysts, the exact incidents and one per layer kind, every column."""
     from ..layers import REGISTRY
+
+    if audience == "public":
+        return BASE_TILE_LAYERS + tuple(_kind_layer(kind, "public") for kind in REGISTRY.values() if kind.public)
+    if audience == "analyst":
+        return (ANALYST_INCIDENTS, *(_kind_layer(kind, "analyst") for kind in REGISTRY.values()))
+    raise ValueError(f"tile_layers: no audience {audience!r} (one of {', '.join(AUDIENCES)})")
+
+
+def _kind_layer(kind, audience: str) -> TileLayer:
+    """A layer kind's latest run for ``audience``, with the columns that audience sees."""
     from ..projections import relation
 
-    kinds = tuple(
-        TileLayer(kind.name, relation("public", kind, runs=False), f"{kind.title} (latest run)",
-                  tuple(c for c in kind.public_columns if c != "id") + ("run_id",),
-                  filters=_kind_filters(kind), runs_table=relation("public", kind, runs=True), order=kind.order)
-        for kind in REGISTRY.values() if kind.public)
-    return BASE_TILE_LAYERS + kinds
+    columns = kind.public_columns if audience == "public" else kind.columns
+    dated = kind.time_field in columns
+    filters = (RUN, *(choice(column) for column in kind.map_filter), *(month_range(kind.time_field) if dated else ()))
+    return TileLayer(kind.name, relation(audience, kind, runs=False), f"{kind.title} (latest run)",
+                     tuple(c for c in columns if c != "id") + ("run_id",), filters=filters,
+                     runs_table=relation(audience, kind, runs=True), order=kind.order)
 
 
-def _kind_filters(kind) -> tuple[TileFilter, ...]:
-    dated = kind.time_field in kind.public_columns
-    return (RUN, *(choice(column) for column in kind.map_filter), *(month_range(kind.time_field) if dated else ()))
-
-
-def tile_layer(layer_id: str) -> TileLayer | None:
-    return next((layer for layer in tile_layers() if layer.id == layer_id), None)
+def tile_layer(layer_id: str, audience: str = "public") -> TileLayer | None:
+    return next((layer for layer in tile_layers(audience) if layer.id == layer_id), None)

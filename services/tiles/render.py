@@ -4,13 +4,16 @@ The spatial filter is on the stored geometry (``geom && envelope``, in EPSG:4326
 the GIST index of the public table serves it; only the rows inside the tile are
 transformed to Web Mercator. The layer's filters (``services.tiles.filters``) add their
 clauses to the same statement, so a cell's ``count`` adds up only the rows they
-choose. Tiles are cached in ``services.public_cache`` under the layer, the tile and the
-normalised filters; ``invalidate()``, which imports and runs call, retires them all.
+choose. The same statement counts the features it encodes, for the analysts' audit
+trail. Tiles are cached in ``services.public_cache`` under the audience, the layer, the
+tile and the normalised filters; ``invalidate()``, which imports and runs call, retires
+them all.
 """
 
 from __future__ import annotations
 
 import hashlib
+from typing import NamedTuple
 
 from psycopg import sql
 
@@ -78,15 +81,24 @@ def aggregated(layer: TileLayer, z: int) -> bool:
     return layer.points_from_zoom is not None and z < layer.points_from_zoom
 
 
-def _render(layer: TileLayer, query: Query, z: int, x: int, y: int) -> bytes:
+class Tile(NamedTuple):
+    """A rendered tile: its MVT bytes (empty for an empty tile) and how many features they hold."""
+
+    data: bytes
+    features: int
+
+
+def _render(layer: TileLayer, query: Query, z: int, x: int, y: int) -> Tile:
     inner = _cells_sql(layer, query) if aggregated(layer, z) else _features_sql(layer, query)
-    statement = _ENVELOPE + sql.SQL("SELECT ST_AsMVT(f, {name}, {extent}, 'geom') FROM ({inner}) f").format(
+    # ST_AsMVT leaves out the rows whose geometry ST_AsMVTGeom clipped away (NULL): count(f.geom) counts the rest
+    statement = _ENVELOPE + sql.SQL("SELECT ST_AsMVT(f, {name}, {extent}, 'geom'), count(f.geom) FROM ({inner}) f").format(
         name=sql.Literal(layer.id), extent=sql.Literal(EXTENT), inner=inner)
     params = {"z": z, "x": x, "y": y, "margin": BUFFER / EXTENT, "cell": WORLD / 2**z / layer.cells_per_tile,
               **query.where()[1]}
     with short_reads(), read_connection().cursor() as cur:
         cur.execute(statement.as_string(cur.connection), params)
-        return bytes(cur.fetchone()[0] or b"")
+        data, features = cur.fetchone()
+        return Tile(bytes(data or b""), features)
 
 
 def cache_key(kind: str, layer: TileLayer, query: Query, *parts: str) -> str:
@@ -102,8 +114,8 @@ def cache_key(kind: str, layer: TileLayer, query: Query, *parts: str) -> str:
 TILE_TIMEOUT = 24 * 3600
 
 
-def tile(layer: TileLayer, query: Query, z: int, x: int, y: int) -> bytes:
-    """The MVT bytes of tile ``z/x/y`` of ``layer`` with the rows ``query`` chooses
-    (cached; empty bytes for an empty tile)."""
-    return cached(cache_key("tile", layer, query, f"{z}/{x}/{y}"), lambda: _render(layer, query, z, x, y),
+def tile(layer: TileLayer, query: Query, z: int, x: int, y: int, audience: str = "public") -> Tile:
+    """Tile ``z/x/y`` of ``layer`` with the rows ``query`` chooses (cached per audience:
+    the two audiences' layers share ids, not rows)."""
+    return cached(cache_key(f"{audience}-tile", layer, query, f"{z}/{x}/{y}"), lambda: _render(layer, query, z, x, y),
                   timeout=TILE_TIMEOUT)

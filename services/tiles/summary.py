@@ -81,7 +81,8 @@ def _compute(layer: TileLayer, query: Query, values: tuple[str, ...], quantiles:
     return out
 
 
-def summary(layer: TileLayer, query: Query, values: tuple[str, ...], quantiles: str | None, classes: int) -> dict:
-    """The summary of the rows ``query`` chooses (cached like a tile)."""
-    key = cache_key("summary", layer, query, ",".join(values), quantiles or "", str(classes))
+def summary(layer: TileLayer, query: Query, values: tuple[str, ...], quantiles: str | None, classes: int,
+            audience: str = "public") -> dict:
+    """The summary of the rows ``query`` chooses (cached like a tile, per audience)."""
+    key = cache_key(f"{audience}-summary", layer, query, ",".join(values), quantiles or "", str(classes))
     return cached(key, lambda: _compute(layer, query, values, quantiles, classes))
