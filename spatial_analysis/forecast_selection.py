@@ -409,9 +409,10 @@ class HotSpotSelector(Estimator):
     ``fit(X, y, cells)`` runs :func:`backtest` over the fold plans, builds the
     :func:`leaderboard`, chooses a candidate with :func:`select_candidate` and
     refits it on every incident before ``end``; ``scores_`` are its scores for
-    the period that starts at ``end``. Everything is deterministic (no
-    candidate draws random numbers; ``random_state`` is passed to those that
-    would).
+    the period that starts at ``end``. Everything is deterministic: no
+    candidate draws random numbers (the self-exciting model's EM uses
+    probabilities, not samples), so the same data give the same leaderboard
+    without a seed.
 
     Parameters
     ----------

@@ -45,7 +45,7 @@ import numpy.typing as npt
 from scipy import sparse
 from scipy.spatial import cKDTree
 
-from ._validation import check_points, check_positive, check_projected_metres
+from ._validation import check_points, check_positive, check_projected_metres, format_metres
 
 __all__ = [
     "KNeighbourDistances",
@@ -196,7 +196,7 @@ def distance_band_weights(
     isolated = int((np.bincount(rows, minlength=n) == 0).sum())
     if isolated:
         warnings.warn(
-            f"{isolated} of {n} point(s) have no neighbour within distance={d:g} m; "
+            f"{isolated} of {n} point(s) have no neighbour within distance={format_metres(d)}; "
             "a larger distance gives every point at least one neighbour",
             UserWarning,
             stacklevel=2,

@@ -71,8 +71,9 @@ def test_square_grid_and_kernel_density_share_cells_over_any_extent():
     grid = kernel_density([[X0 + 333.3, Y0 + 271.8]], bandwidth=450, cell_size=150)  # default extent
     cells = square_grid(150, extent=(X0 + 17, Y0 + 5, X0 + 701, Y0 + 555), crs=32616)
     xs = np.unique(cells.bounds[["minx", "maxx"]].to_numpy())
-    offsets = (xs - grid.x_min) / grid.cell_size
-    np.testing.assert_array_equal(offsets, np.round(offsets))
+    ys = np.unique(cells.bounds[["miny", "maxy"]].to_numpy())
+    for offsets in ((xs - grid.x_min) / grid.cell_size, (grid.y_max - ys) / grid.cell_size):
+        np.testing.assert_array_equal(offsets, np.round(offsets))
 
 
 def test_square_grid_without_crs_warns_that_it_assumes_utm_16n():

@@ -77,6 +77,13 @@ def test_row_standardise_keeps_isolated_rows_zero_and_input_unchanged():
     np.testing.assert_array_equal(w.toarray(), before)
 
 
+def test_isolated_points_warning_gives_the_distance_in_readable_metres():
+    pts = np.vstack([_grid(3, 1), ORIGIN + [10_000.0, 10_000.0]])
+    with pytest.warns(UserWarning, match=r"no neighbour within distance=667 m;") as record:
+        distance_band_weights(pts, 667.2338293383885)
+    assert "667.23" not in str(record[0].message)
+
+
 def test_distance_band_equals_libpysal_distanceband(random_points):
     from libpysal.weights import DistanceBand
 
