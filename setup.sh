@@ -145,10 +145,10 @@ case "${1:-setup}" in
     BCO_REFRESH_AFTER_IMPORT=0 "$VENV/bin/bco" import var/demo_incidents.csv --source demo --show-rejected 3
     say "the standard refresh: kernel density, Gi* hot spots, emerging hot spots, counts per district"
     "$VENV/bin/bco" refresh
-    say "clusters (HDBSCAN), near-repeat (Knox test) and the forecast chosen by backtest"
+    say "clusters (HDBSCAN), near-repeat (Knox test), and the forecast chosen by backtest for all offences and per category"
     "$VENV/bin/bco" analyse clusters
     "$VENV/bin/bco" analyse near-repeat
-    "$VENV/bin/bco" analyse forecast
+    "$VENV/bin/bco" refresh --methods forecast
     say "serving on http://127.0.0.1:8000 (map, /dashboard/), /ogcapi/ (OGC API Features), /analyst/ogcapi/, /api/ (REST); Ctrl-C stops"
     # The demo answers only this machine, where GIS tools crawl every collection at full speed:
     # a looser per-client limit than the public default (15/s, bursts of 30) unless one is set.

@@ -25,20 +25,22 @@ from .projections import refresh_incidents
 logger = logging.getLogger(__name__)
 
 
-def standard_set() -> list[tuple[str, dict]]:
-    """(method, input filter) of every run in the standard refresh."""
+def standard_set(methods: list[str] | None = None) -> list[tuple[str, dict]]:
+    """(method, input filter) of every run in the standard refresh, or of the same runs
+    of other ``methods`` (the monthly forecast per category, say)."""
     filters: list[dict] = [{}]
     if settings.BCO_REFRESH_PER_CATEGORY:
         categories = OffenceType.objects.filter(sensitive=False).values_list("category", flat=True)
         filters += [{"categories": [c]} for c in sorted(set(categories))]
-    return [(method, flt) for method in settings.BCO_REFRESH_METHODS for flt in filters]
+    return [(method, flt) for method in (methods or settings.BCO_REFRESH_METHODS) for flt in filters]
 
 
-def refresh(*, queue: bool = False, say=logger.info) -> list[AnalysisRun]:
-    """Create (and run now, or queue) every run of the standard set. A selection too
-    small for a method is reported and skipped, never an error for the whole refresh."""
+def refresh(*, queue: bool = False, methods: list[str] | None = None, say=logger.info) -> list[AnalysisRun]:
+    """Create (and run now, or queue) every run of the standard set (of ``methods``). A
+    selection too small for a method is reported and skipped, never an error for the
+    whole refresh."""
     runs = []
-    for method, flt in standard_set():
+    for method, flt in standard_set(methods):
         try:
             run = create_run(method, parameters=settings.BCO_REFRESH_PARAMETERS.get(method, {}), input_filter=flt)
         except ParameterError as exc:

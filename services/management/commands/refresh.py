@@ -1,5 +1,8 @@
+import argparse
+
 from django.core.management.base import BaseCommand
 
+from services.layers import REGISTRY
 from services.projections import refresh_incidents
 from services.refresh import refresh, standard_set
 
@@ -11,13 +14,25 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--queue", action="store_true", help="queue each run for `bco worker` instead")
         parser.add_argument("--list", action="store_true", help="only list the runs of the standard set")
+        parser.add_argument("--methods", type=self._methods, default=None, metavar="KIND[,KIND...]",
+                            help="the same runs (all offences and per category) of these layer kinds instead of "
+                                 f"BCO_REFRESH_METHODS, e.g. forecast after a month's imports; one of {', '.join(REGISTRY)}")
 
-    def handle(self, *args, queue, list, **options):
+    @staticmethod
+    def _methods(value: str) -> list[str]:
+        methods = [m.strip() for m in value.split(",") if m.strip()]
+        unknown = [m for m in methods if m not in REGISTRY]
+        if unknown or not methods:
+            raise argparse.ArgumentTypeError(f"unknown layer kind {', '.join(unknown) or value!r}; "
+                               f"one or more of {', '.join(REGISTRY)} separated by commas")
+        return methods
+
+    def handle(self, *args, queue, list, methods, **options):
         if list:
-            for method, flt in standard_set():
+            for method, flt in standard_set(methods):
                 self.stdout.write(f"{method} {flt or 'all offences'}")
             return
         refresh_incidents()
-        runs = refresh(queue=queue, say=self.stdout.write)
+        runs = refresh(queue=queue, methods=methods, say=self.stdout.write)
         done = sum(r.status == "succeeded" for r in runs)
         self.stdout.write(f"{len(runs)} runs {'queued' if queue else f'done, {done} succeeded'}")
