@@ -30,22 +30,27 @@ def layers(reference_data, demo_incidents, settings, tmp_path):
     return bulletins.last_complete_month()
 
 
-def _text(pdf) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+def _text(pdf, *, first_page_only: bool = False) -> str:
+    pages = ["-f", "1", "-l", "1"] if first_page_only else []
+    return subprocess.run(["pdftotext", "-layout", *pages, str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
 
 
 @pytest.mark.skipif(not POPPLER, reason="Debian's poppler-utils is not installed")
 def test_pdf_first_page_shows_the_map_and_the_table(layers, output_dir):
     month = layers
     html, pdf = bulletins.build(month)
+    page = html.read_text()
+    assert all(f'<img id="{figure}" src="data:image/png;base64,' in page for figure in ("map", "trend"))
     stem = output_dir / "bulletin_page1"
     subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(stem)], check=True)
     pixels = np.asarray(Image.open(f"{stem}.png").convert("RGB")).astype(int)
     ramp = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in CHOROPLETH])
     on_ramp = (np.abs(pixels[:, :, None, :] - ramp[None, None]).sum(-1) < 12).any(-1)
     assert on_ramp.sum() > 2000, on_ramp.sum()  # the choropleth map is drawn
-    text = _text(pdf)
-    assert "CompStat" in text and "Belize" in text and "Cayo" in text and "Data caveats" in text
+    assert "Data caveats" in _text(pdf) and "How these figures are made" in _text(pdf)
+    text = _text(pdf, first_page_only=True)  # the table is on the page the PNG shows
+    assert "CompStat" in text and "Belize" in text and "Cayo" in text
     from services import compstat
 
     table = compstat.table("public", "districts")

@@ -4,7 +4,7 @@ same filter; the public sees small counts blanked, a signed-in commander sees th
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.conf import settings
@@ -78,6 +78,65 @@ def test_commander_sees_exact_small_counts_and_is_audited(client, django_user_mo
     assert shown and {c: int(n) for c, n in shown.items()} == {c: expected.get(c, 0) for c in shown}
     assert any(0 < int(n) < settings.BCO_PUBLIC_MIN_COUNT for n in shown.values())  # a count the public never sees
     assert AuditRecord.objects.filter(username="chief", collection="area-counts").count() == 2
+
+
+def shift_year(day: date) -> date:
+    return day.replace(year=day.year - 1, day=28 if (day.month, day.day) == (2, 29) else day.day)
+
+
+def test_previous_periods_change_rate_and_months_follow_their_definitions(client, django_user_model, counted):
+    """Exact counts (signed in) of every category: the previous 28 days are the 28 before, the
+    year to date's previous figure is the same days last year, % change is null exactly when
+    the earlier count is 0, the rate is per 100,000 residents of the population year shown,
+    and the 24 sparkline months are each a SQL count."""
+    commander(client, django_user_model)
+    categories = client.get("/dashboard/", {"format": "json"}).json()["table"]["categories"]
+    zero_before = 0
+    for category in categories:
+        table = client.get("/dashboard/", {"format": "json", "category": category}).json()["table"]
+        first = table["rows"][0]
+        start, end = (date.fromisoformat(first["last_28_days"][k]) for k in ("start", "end"))
+        assert (end - start).days == 27 and end == date.fromisoformat(table["as_of"])
+        ytd_start, ytd_end = (date.fromisoformat(first["year_to_date"][k]) for k in ("start", "end"))
+        assert (ytd_start, ytd_end) == (end.replace(month=1, day=1), end)
+        expected = {
+            "last_28_days": (sql_counts(start, end, category),
+                             sql_counts(start - timedelta(days=28), start - timedelta(days=1), category)),
+            "year_to_date": (sql_counts(ytd_start, ytd_end, category),
+                             sql_counts(shift_year(ytd_start), shift_year(ytd_end), category)),
+        }
+        for row in table["rows"]:
+            for key, (now, before) in expected.items():
+                figures = row[key]
+                n, p = now.get(row["code"], 0), before.get(row["code"], 0)
+                assert (figures["count"], figures["previous"], figures["change"]) == (n, p, n - p), (category, key, row)
+                if p == 0:
+                    assert figures["pct_change"] is None
+                    zero_before += 1
+                else:
+                    assert figures["pct_change"] == pytest.approx(100 * (n - p) / p)
+            n = expected["year_to_date"][0].get(row["code"], 0)
+            assert row["population_year"] and row["rate_per_100k"] == pytest.approx(1e5 * n / row["population"])
+            months = [(date.fromisoformat(m), count) for m, count in row["months"]]
+            assert len(months) == 24 and months[-1][0] == end.replace(day=1)
+            for first_day, count in months:
+                last_day = min((first_day + timedelta(days=32)).replace(day=1) - timedelta(days=1), end)
+                assert count == sql_counts(first_day, last_day, category).get(row["code"], 0), (row["code"], first_day)
+    assert zero_before > 0  # the null % change was exercised
+
+
+def test_top_hot_spot_cells_are_the_latest_runs_hottest(client, counted):
+    """The dashboard's hot spot cells: the significant Gi* hot spots of the latest public run,
+    hottest first, at most ten, and the page lists each."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT cell, z_score FROM public_hotspots WHERE confidence_bin > 0 ORDER BY z_score DESC, cell")
+        hottest = cur.fetchall()
+    assert hottest
+    shown = client.get("/dashboard/", {"format": "json"}).json()["hotspots"]
+    assert [(h["cell"], h["z_score"]) for h in shown] == [(c, pytest.approx(z)) for c, z in hottest[:10]]
+    page = client.get("/dashboard/").content.decode()
+    rows = re.search(r'<table class="compstat" id="hotspots">.*?<tbody>(.*?)</tbody>', page, re.S).group(1)
+    assert rows.count("<tr>") == len(shown)
 
 
 def test_dashboard_page_shows_rates_hotspots_and_prints(client, counted):

@@ -17,8 +17,12 @@ import pytest
 from PIL import Image
 
 from geo_bco.gazetteer import load_belize_gazetteer
+from services import public_cache
 from services.jobs import create_run, execute_run
+from services.layers import REGISTRY
 from services.projections import refresh_incidents
+
+from layer_runs import FAST_PARAMETERS
 
 from test_web_map import served  # noqa: F401  (a fixture: the paths the live server was asked for)
 
@@ -128,10 +132,14 @@ def test_filters_slider_and_measure_change_what_is_drawn(site, browser, output_d
     assert len(first) == 6 and {(r["category"], r["period"]) for r in first.values()} == {("all", "ytd")}
     check_choropleth_pixels(browser, "rate_per_100k")
     rate_legend = [label for _, _, label in legend(browser)]
+    note = 'return document.querySelector(\'section[data-layer="area-counts"] .legend-note\').textContent'
+    years = sorted({str(r["population_year"]) for r in first.values()})
+    assert f"population of {', '.join(years)}" in browser.execute_script(note)  # the rates' population year
     browser.save_screenshot(str(output_dir / "map_choropleth_rate.png"))
 
     set_control(browser, "metric", "count")
     check_choropleth_pixels(browser, "incident_count")
+    assert "population of" not in browser.execute_script(note)
     assert [label for _, _, label in legend(browser)] != rate_legend
 
     set_control(browser, "category", "property")
@@ -256,6 +264,73 @@ def test_labels_search_popup_and_exports(site, browser, output_dir):
     pixels = np.asarray(png.convert("RGB"))
     assert png.size == tuple(browser.execute_script("const c = window.bcoMap.getCanvas(); return [c.width, c.height];"))
     assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 10
+
+
+@pytest.fixture
+def every_kind(site, demo_incidents):
+    """The site with a run of every public layer kind (two more years of history from another
+    source: the forecast's backtest needs them)."""
+    demo_incidents(rows=600, seed=11, days=730, source="demo-history")
+    refresh_incidents()
+    for name, parameters in FAST_PARAMETERS.items():
+        if REGISTRY[name].public and name not in ("kde", "area-counts"):
+            execute_run(create_run(name, parameters=parameters).pk)
+    public_cache.invalidate()
+    return site
+
+
+def rgb_of(css: str) -> tuple[int, ...]:
+    if css.startswith("#"):
+        return tuple(int(css[i:i + 2], 16) for i in (1, 3, 5))
+    return tuple(int(v) for v in re.findall(r"[\d.]+", css)[:3])
+
+
+def switch(browser, box_id: str, layer_ids: list[str]) -> tuple[int, int]:
+    """Click a layer switch; return (features of ``layer_ids`` drawn after it, canvas pixels it changed)."""
+    before = canvas(browser)
+    act(browser, f"document.getElementById('{box_id}').click();")
+    drawn = browser.execute_script("return window.bcoMap.queryRenderedFeatures({layers: arguments[0]}).length;", layer_ids)
+    return drawn, int((np.abs(canvas(browser) - before).max(-1) > 8).sum())
+
+
+def test_every_layer_kind_and_boundary_set_switches_with_its_own_legend_and_run(every_kind, browser, output_dir):
+    """The switcher is built from the manifest: each public kind and boundary set has a switch that
+    draws it (rendered features and canvas pixels) and hides it again, a legend with the kind's own
+    classes and a line naming the run that drew it; nothing is fetched from outside the site."""
+    import requests
+
+    manifest = requests.get(every_kind + "/api/layers/", timeout=30).json()
+    kinds = [layer for layer in manifest["layers"] if layer["features"] > 0]
+    assert {layer["name"] for layer in kinds} == {name for name, kind in REGISTRY.items() if kind.public}
+    open_map(browser, every_kind + "/?layers=")  # nothing drawn to start with
+    for layer in kinds:
+        name, layer_id = layer["name"], f"{layer['name']}-{layer['map_type']}"
+        section = f'section[data-layer="{name}"]'
+        assert f"Run {layer['run']['id']}:" in browser.find_element("css selector", f"{section} .run").text
+        items = browser.execute_script(
+            "return [...document.querySelectorAll(arguments[0] + ' li')].map(li => "
+            "[li.dataset.value, getComputedStyle(li.querySelector('.swatch')).backgroundColor]);", section)
+        own = [(str(c["value"]), rgb_of(c["color"])) for c in layer["legend"]["classes"]]
+        if name == "area-counts":  # the choropleth: quantiles of the rows shown, in the kind's colours
+            assert {rgb_of(c) for v, c in items if v != "none"} <= {c for _, c in own} and len(items) >= 3
+        else:
+            assert [(v, rgb_of(c)) for v, c in items] == own and own, name
+        drawn, changed = switch(browser, f"toggle-{name}", [layer_id])
+        assert drawn > 0 and changed > 0, (name, drawn, changed)
+        assert name in parse_qs(urlparse(browser.current_url).query)["layers"][0].split(",")
+        assert switch(browser, f"toggle-{name}", [layer_id])[0] == 0, name
+    for boundary_set in manifest["boundaries"]:
+        slug = boundary_set["slug"]
+        line = "districts-line" if slug == "districts" else f"b-{slug}-line"
+        drawn, changed = switch(browser, f"toggle-b-{slug}", [line])
+        assert drawn > 0 and changed > 0, (slug, drawn, changed)
+    browser.save_screenshot(str(output_dir / "map_every_boundary_set.png"))
+    # offline: the style names no source, sprite or glyphs outside the site, and the page fetched nothing from elsewhere
+    urls = browser.execute_script(
+        "const s = window.bcoMap.getStyle(); return [s.sprite, s.glyphs].filter(Boolean).concat("
+        "Object.values(s.sources).flatMap(src => (src.tiles || []).concat(src.url || [])),"
+        "performance.getEntriesByType('resource').map(e => e.name));")
+    assert urls and all(url.startswith(every_kind) or url.startswith("blob:") for url in urls), urls
 
 
 def contrast(fg, bg) -> float:

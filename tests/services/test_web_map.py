@@ -141,6 +141,7 @@ def test_map_draws_more_public_cells_than_a_rest_page_holds(live_server, referen
     assert browser.execute_script(ONCE_EACH + "return once.length;") == cells
     assert not any(path.startswith("/api/incidents/") for path in served)
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+    assert browser.find_elements("css selector", ".banner") == []  # not the synthetic set: no demonstration banner
 
 
 #: the incident features of every loaded tile, each once (a tile's buffer repeats its neighbours' edge)
