@@ -37,15 +37,27 @@ CURRENT = {"method": ""}
 
 def time_library_calls() -> None:
     """Wrap each spatial_analysis function as the job modules see it, and each job, so
-    the library's time is added to the method whose job called it."""
+    the library's time is added to the method whose job called it. Every module of
+    ``services.jobs`` is wrapped (the jobs and their shared helpers such as the cells),
+    so a new kind's job is timed without an edit here; a library class (the forecast's
+    selector) is replaced by a subclass whose public methods are timed."""
     import dataclasses
+    import importlib
+    import inspect
+    import pkgutil
 
-    from services import layers
-    from services.jobs import area_counts, cells, clusters, emerging, hotspots, kde, near_repeat
+    from services import jobs, layers
 
-    for module in (area_counts, cells, clusters, emerging, hotspots, kde, near_repeat):
+    for info in pkgutil.iter_modules(jobs.__path__):
+        module = importlib.import_module(f"services.jobs.{info.name}")
         for name, value in list(vars(module).items()):
-            if callable(value) and getattr(value, "__module__", "").startswith("spatial_analysis"):
+            if not (callable(value) and getattr(value, "__module__", "").startswith("spatial_analysis")):
+                continue
+            if inspect.isclass(value):
+                methods = {attr: _timed(f) for attr, f in inspect.getmembers(value, inspect.isfunction)
+                           if not attr.startswith("_")}
+                setattr(module, name, type(value.__name__, (value,), methods))
+            else:
                 setattr(module, name, _timed(value))
     for name, kind in layers.REGISTRY.items():
         layers.REGISTRY[name] = dataclasses.replace(kind, job=_current(name, kind.job))
@@ -75,13 +87,18 @@ def _current(method: str, job):
 
 
 def _timed(func, totals: dict[str, float] = LIBRARY_SECONDS, key=lambda: CURRENT["method"]):
-    """``func``, adding its seconds to ``totals[key()]`` (by default: the library time of the current method)."""
+    """``func``, adding its seconds to ``totals[key()]`` (by default: the library time of
+    the current method); a timed call inside another (a method calling another) counts once."""
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        if CURRENT.get("timing"):
+            return func(*args, **kwargs)
+        CURRENT["timing"] = True
         started = time.perf_counter()
         try:
             return func(*args, **kwargs)
         finally:
+            CURRENT["timing"] = False
             totals[key()] += time.perf_counter() - started
 
     return wrapper
