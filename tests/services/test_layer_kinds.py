@@ -159,6 +159,38 @@ def test_hotspots_equal_gi_star_on_the_same_cells(incidents):
     assert any("Scale of analysis" in line for line in run.log)  # OHSA's decision log is on the run
 
 
+def test_hotspots_on_a_boundary_sets_polygons_equal_gi_star(incidents):
+    """A loaded set of at least 30 polygons (OHSA's minimum; the six districts are too
+    few): here a 6 x 6 fishnet over the incidents, loaded as a boundary set."""
+    import geopandas as gpd
+    import shapely
+    from django.contrib.gis.geos import GEOSGeometry
+
+    from boundaries.models import Boundary, BoundarySet
+
+    xy = load_incidents(parse(IncidentFilter, {})).xy
+    (x0, y0), size = xy.min(axis=0) - 1, (xy.max(axis=0) - xy.min(axis=0) + 2).max() / 6
+    squares = gpd.GeoSeries([shapely.box(x0 + i * size, y0 + j * size, x0 + (i + 1) * size, y0 + (j + 1) * size)
+                             for i in range(6) for j in range(6)], crs=32616)
+    grid = BoundarySet.objects.create(slug="fishnet", name="Fishnet", source="test")
+    for n, (utm, wgs84) in enumerate(zip(squares, squares.to_crs(4326))):
+        Boundary.objects.create(boundary_set=grid, code=f"F{n:02}", name=f"square {n}", area_km2=utm.area / 1e6,
+                                geom=GEOSGeometry(shapely.MultiPolygon([wgs84]).wkt, srid=4326))
+    parameters = {"cells": "boundary", "boundary_set": "fishnet"}
+    run = execute_run(create_run("hotspots", parameters=parameters).pk)
+    cells = study_cells(parse(CellParams, parameters), parse(IncidentFilter, run.input_filter))
+    pos = cell_of(cells, selection(run).xy)
+    counts = np.bincount(pos[pos >= 0], minlength=len(cells))
+    expected = gi_star(np.column_stack([cells.centroid.x, cells.centroid.y]), counts)
+    stored = rows("SELECT cell, name, incident_count, z_score, confidence_bin FROM geo_bco_hotspotcell "
+                  "WHERE run_id = %s ORDER BY cell", [run.pk])
+    assert len(cells) == 36 and stored
+    for cell, name, count, z, confidence in stored:
+        assert (name, count, confidence) == (cells["name"][cell], counts[cell], expected.confidence_bins[cell])
+        assert z == pytest.approx(expected.z_scores[cell], rel=1e-12)
+    assert run.resolved_parameters["boundary_set"] == "fishnet" and run.resolved_parameters["n_cells"] == 36
+
+
 def test_emerging_equals_the_library_on_the_same_cube(incidents):
     run = run_of("emerging")
     points = selection(run)
