@@ -5,7 +5,7 @@ method name, model, parameters dataclass, job function, what the public and an
 analyst may see of it, and how the map draws it. Every consumer iterates
 :data:`REGISTRY`: job dispatch and ``bco analyse <method>``, the OGC collections
 (``<kind>`` for the latest run, ``<kind>-runs`` for every run), the REST layer
-endpoints, the admin, the public projections (``services/public.py``) and the map
+endpoints, the admin, the public projections (``services/projections.py``) and the map
 manifest. Adding a kind takes its entry here, its job function, its model (with the
 generated migration) and its own tests.
 """

@@ -271,8 +271,9 @@ def _locate(frame: pd.DataFrame, out: pd.DataFrame, reasons: _Reasons, area: sha
         ux, uy = _WGS84_TO_UTM.transform(np.where(given & ~bad_range, x, np.nan), np.where(given & ~bad_range, y, np.nan))
         sx, sy = _WGS84_TO_UTM.transform(np.where(swapped_ok, y, np.nan), np.where(swapped_ok, x, np.nan))
         swap = given & ~_inside(area, ux, uy) & _inside(area, sx, sy)
-        reasons.where(bad_range & ~swap, "latitude/longitude", "invalid_coordinate",
-                      "latitude must be within +-90 and longitude within +-180", frame["latitude"])
+        reasons.where(bad_range & ~swap, "latitude/longitude", "coordinate_out_of_range",
+                      "latitude {!r} / longitude {!r} is out of range (latitude within +-90, longitude within +-180)",
+                      _text(frame, "latitude"), _text(frame, "longitude"))
         take(given & swap, y, x, "wgs84-swapped", ("longitude", "latitude"))
         take(given & ~swap & ~bad_range, x, y, "wgs84", ("longitude", "latitude"))
         todo[given] = False

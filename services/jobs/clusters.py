@@ -26,7 +26,8 @@ MIN_POINTS = 10
 class ClusterParams:
     method: str = param("hdbscan", "clustering method", choices=("dbscan", "hdbscan", "nnh"))
     eps: float = param(200.0, "DBSCAN: neighbourhood radius in metres", above=0)
-    min_samples: int = param(10, "DBSCAN: incidents within eps that make a core point", minimum=2)
+    min_samples: int = param(10, "DBSCAN: incidents within eps that make a core point; HDBSCAN: the density "
+                             "smoothing (neighbours of a core point, scikit-learn's min_samples)", minimum=2)
     min_cluster_size: int = param(15, "HDBSCAN: smallest cluster, incidents", minimum=2)
     hull: str = param("convex", "DBSCAN/HDBSCAN polygon", choices=("convex", "concave"))
     probability: float = param(0.1, "NNH: chance that a pair is closer than the threshold at random",
@@ -87,7 +88,7 @@ def run(run: AnalysisRun, params: ClusterParams, flt: IncidentFilter) -> JobResu
     if params.method == "dbscan":
         resolved |= {"eps": params.eps, "min_samples": params.min_samples, "hull": params.hull}
     elif params.method == "hdbscan":
-        resolved |= {"min_cluster_size": params.min_cluster_size, "hull": params.hull}
+        resolved |= {"min_cluster_size": params.min_cluster_size, "min_samples": params.min_samples, "hull": params.hull}
     else:
         resolved |= {"probability": params.probability, "min_points": params.min_points,
                      "nnh_output": params.nnh_output, "study_area_km2": round(area / 1e6, 1)}

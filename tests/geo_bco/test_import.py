@@ -59,7 +59,7 @@ BAD_ROWS = [
     ("B5,theft,2025-03-01 10:00,14.60,-90.50", "location", "outside_belize"),  # Guatemala City
     ("B6,theft,2025-03-01 10:00,17.00,-87.00", "location", "outside_belize"),  # open sea
     ("B7,theft,2025-03-01 10:00,abc,-88.76", "latitude", "invalid_number"),
-    ("B8,theft,2025-03-01 10:00,95,-88.76", "latitude/longitude", "invalid_coordinate"),
+    ("B8,theft,2025-03-01 10:00,95,-88.76", "latitude/longitude", "coordinate_out_of_range"),
     (",theft,2025-03-01 10:00,17.25,-88.76", "source_id", "required"),
 ]
 
@@ -79,7 +79,7 @@ def test_bad_row_is_rejected_with_field_and_code_while_good_rows_load(write_csv,
 def test_rejected_row_keeps_every_reason(write_csv):
     result = import_file(write_csv(HEADER + "X1,nonsense,never,999,-88,\n"), source_system="rms")
     codes = {r["code"] for r in RejectedRow.objects.get(batch_id=result.batch_id).reasons}
-    assert codes == {"unknown_offence", "invalid_date", "invalid_coordinate"}
+    assert codes == {"unknown_offence", "invalid_date", "coordinate_out_of_range"}
 
 
 def test_missing_required_column_rejects_every_row_naming_file_and_column(write_csv):

@@ -130,8 +130,15 @@ def test_non_finite_latitude_longitude_is_rejected(write_csv, lat, lon):
     result = import_file(write_csv(HEADER + GOOD + f"X2,theft,2025-01-01 10:00,{lat},{lon}\n"), source_system="rms")
     assert (result.inserted, result.rejected) == (1, 1)
     (found,) = codes(result).values()
-    assert {code for _, code in found} <= {"coordinate_out_of_range", "invalid_coordinate"}
+    assert {code for _, code in found} == {"coordinate_out_of_range"}
     assert Incident.objects.count() == 1
+
+
+def test_latitude_longitude_out_of_range_names_both_values(write_csv):
+    result = import_file(write_csv(HEADER + "X3,theft,2025-01-01 10:00,95,-88.76\n"), source_system="rms")
+    (reason,) = RejectedRow.objects.get(batch_id=result.batch_id).reasons
+    assert (reason["field"], reason["code"]) == ("latitude/longitude", "coordinate_out_of_range")
+    assert "'95'" in reason["message"] and "'-88.76'" in reason["message"]
 
 
 def test_utm_pair_given_the_wrong_way_round_is_out_of_range(write_csv):

@@ -17,10 +17,10 @@ from services.params import ParameterError, parse
 from services.projections import relation
 
 from layer_runs import FAST_PARAMETERS
-from spatial_analysis.clustering import density_clusters
+from spatial_analysis.clustering import density_clusters, nnh_clusters
 from spatial_analysis.emerging import emerging_hot_spots
 from spatial_analysis.hotspots import gi_star
-from spatial_analysis.near_repeat import knox_test
+from spatial_analysis.near_repeat import knox_test, near_repeat_labels
 
 pytestmark = pytest.mark.postgis
 
@@ -104,6 +104,33 @@ def test_unknown_method_and_filter_values_are_refused(incidents):
         create_run("kde", input_filter={"boundary": "districts:XX"})
 
 
+def test_the_api_form_refuses_bad_input_before_anything_is_queued(incidents, client):
+    from django.contrib.auth.models import Permission, User
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    body = {"method": "kde", "parameters": {"bandwidth": -1}}
+    assert client.post("/api/runs/", body, content_type="application/json").status_code in (401, 403)
+    user = User.objects.create_user("runner")
+    user.user_permissions.add(Permission.objects.get(codename="add_analysisrun"))
+    client.force_login(user)
+    for sent, name, words in [
+        (body, "bandwidth", "bandwidth: must be greater than 0; got -1"),
+        ({"method": "clusters", "parameters": {"eps": 0}}, "eps", "eps: must be greater than 0"),
+        ({"method": "magic"}, "method", "unknown analysis method 'magic'; known: kde"),
+        ({"method": "kde", "parameters": {"nope": 1}}, "nope", "nope: unknown parameter; allowed: bandwidth"),
+        ({"method": "kde", "filter": {"since": "2099-01-01"}}, "filter", "the filter selects no incidents"),
+    ]:
+        response = client.post("/api/runs/", sent, content_type="application/json")
+        assert response.status_code == 400 and list(response.json()) == [name], response.content
+        assert words in response.json()[name][0]
+    assert not AnalysisRun.objects.exists() and not ProcrastinateJob.objects.exists()
+    queued = client.post("/api/runs/", {"method": "kde", "parameters": {"bandwidth": 1500}},
+                         content_type="application/json")
+    assert queued.status_code == 202
+    run = AnalysisRun.objects.get()
+    assert (run.status, run.parameters, run.job_id) == ("queued", {"bandwidth": 1500}, queued.json()["job_id"])
+
+
 def test_a_method_minimum_fails_the_run_with_a_plain_reason(incidents):
     run = create_run("hotspots", parameters={"cells": "boundary"})  # 6 districts: OHSA needs 30 cells
     with pytest.raises(ValueError):
@@ -130,6 +157,38 @@ def test_hotspots_equal_gi_star_on_the_same_cells(incidents):
     np.testing.assert_allclose([stored[c] for c in cell_ids], expected.z_scores[cell_ids], rtol=1e-12)
     assert run.resolved_parameters["distance"] == pytest.approx(expected.distance)
     assert any("Scale of analysis" in line for line in run.log)  # OHSA's decision log is on the run
+
+
+def test_hotspots_on_a_boundary_sets_polygons_equal_gi_star(incidents):
+    """A loaded set of at least 30 polygons (OHSA's minimum; the six districts are too
+    few): here a 6 x 6 fishnet over the incidents, loaded as a boundary set."""
+    import geopandas as gpd
+    import shapely
+    from django.contrib.gis.geos import GEOSGeometry
+
+    from boundaries.models import Boundary, BoundarySet
+
+    xy = load_incidents(parse(IncidentFilter, {})).xy
+    (x0, y0), size = xy.min(axis=0) - 1, (xy.max(axis=0) - xy.min(axis=0) + 2).max() / 6
+    squares = gpd.GeoSeries([shapely.box(x0 + i * size, y0 + j * size, x0 + (i + 1) * size, y0 + (j + 1) * size)
+                             for i in range(6) for j in range(6)], crs=32616)
+    grid = BoundarySet.objects.create(slug="fishnet", name="Fishnet", source="test")
+    for n, (utm, wgs84) in enumerate(zip(squares, squares.to_crs(4326))):
+        Boundary.objects.create(boundary_set=grid, code=f"F{n:02}", name=f"square {n}", area_km2=utm.area / 1e6,
+                                geom=GEOSGeometry(shapely.MultiPolygon([wgs84]).wkt, srid=4326))
+    parameters = {"cells": "boundary", "boundary_set": "fishnet"}
+    run = execute_run(create_run("hotspots", parameters=parameters).pk)
+    cells = study_cells(parse(CellParams, parameters), parse(IncidentFilter, run.input_filter))
+    pos = cell_of(cells, selection(run).xy)
+    counts = np.bincount(pos[pos >= 0], minlength=len(cells))
+    expected = gi_star(np.column_stack([cells.centroid.x, cells.centroid.y]), counts)
+    stored = rows("SELECT cell, name, incident_count, z_score, confidence_bin FROM geo_bco_hotspotcell "
+                  "WHERE run_id = %s ORDER BY cell", [run.pk])
+    assert len(cells) == 36 and stored
+    for cell, name, count, z, confidence in stored:
+        assert (name, count, confidence) == (cells["name"][cell], counts[cell], expected.confidence_bins[cell])
+        assert z == pytest.approx(expected.z_scores[cell], rel=1e-12)
+    assert run.resolved_parameters["boundary_set"] == "fishnet" and run.resolved_parameters["n_cells"] == 36
 
 
 def test_emerging_equals_the_library_on_the_same_cube(incidents):
@@ -163,12 +222,41 @@ def test_clusters_equal_dbscan_and_carry_dates_and_main_offence(incidents):
         assert offence in codes[n == n.max()] and share == pytest.approx(count / len(points))
 
 
+def test_clusters_equal_hdbscan_by_default(incidents):
+    run = execute_run(create_run("clusters", parameters={"min_cluster_size": 15}).pk)
+    # min_samples shapes HDBSCAN's clusters too: it is on the run with the rest
+    assert run.resolved_parameters == {"method": "hdbscan", "min_cluster_size": 15, "min_samples": 10, "hull": "convex"}
+    expected = density_clusters(selection(run).xy, method="hdbscan", min_cluster_size=15, min_samples=10)
+    stored = rows("SELECT cluster, incident_count FROM geo_bco_clusterpolygon WHERE run_id = %s ORDER BY cluster",
+                  [run.pk])
+    assert stored and stored == list(zip(expected.clusters["cluster"].tolist(), expected.clusters["n_points"].tolist()))
+
+
+def test_clusters_nnh_store_each_order_as_the_library_finds_it(incidents):
+    run = execute_run(create_run("clusters", parameters={"method": "nnh", "min_points": 3}).pk)
+    area = rows("SELECT sum(ST_Area(ST_Transform(b.geom, 32616))) FROM boundaries_boundary b "
+                "JOIN boundaries_boundaryset s ON s.id = b.boundary_set_id WHERE s.slug = 'country'")[0][0]
+    expected = nnh_clusters(selection(run).xy, probability=0.1, min_points=3, area=area, output="ellipse")
+    stored = rows('SELECT "order", cluster, incident_count, area_km2 FROM geo_bco_clusterpolygon '
+                  'WHERE run_id = %s ORDER BY "order", cluster', [run.pk])
+    assert {r[0] for r in stored} >= {1, 2}  # first- and second-order clusters
+    assert [list(r[:2]) for r in stored] == sorted(expected.clusters[["order", "cluster"]].values.tolist())
+    # each cluster's incidents at its order (a second-order cluster counts the incidents of its first-order ones)
+    assert [r[2] for r in stored] == [int((expected.order_labels[:, order - 1] == cluster).sum())
+                                      for order, cluster, *_ in stored]
+    ellipses = expected.clusters.sort_values(["order", "cluster"])
+    np.testing.assert_allclose([r[3] for r in stored], ellipses.geometry.area / 1e6, rtol=1e-9)  # the library's ellipses
+    assert any("NNH thresholds per order" in line for line in run.log)
+
+
 def test_near_repeat_knox_table_and_labels_stay_with_analysts(incidents, client):
     run = run_of("near-repeat")
     points = selection(run)
     expected = knox_test(points.xy, belize_dates(points.times), permutations=19, random_state=2026)
     assert run.summary["knox"]["observed"] == expected.observed.tolist()
-    assert rows("SELECT count(*) FROM geo_bco_nearrepeatlabel WHERE run_id = %s", [run.pk]) == [(len(points),)]
+    labels = near_repeat_labels(points.xy, belize_dates(points.times), label_distance=100, label_days=7)
+    assert rows("SELECT incident_id, label FROM geo_bco_nearrepeatlabel WHERE run_id = %s ORDER BY incident_id",
+                [run.pk]) == list(zip(points.ids.tolist(), labels.tolist()))
     assert not REGISTRY["near-repeat"].public  # exact points: no public projection exists
     csv = client.get(f"/api/runs/{run.pk}/knox.csv").content.decode()
     assert csv.splitlines()[0] == "distance_band,time_band,observed,expected,knox_ratio,p_value"
