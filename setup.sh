@@ -143,12 +143,8 @@ case "${1:-setup}" in
     say "generating and importing the synthetic demo incidents"
     "$VENV/bin/bco" demo-data
     BCO_REFRESH_AFTER_IMPORT=0 "$VENV/bin/bco" import var/demo_incidents.csv --source demo --show-rejected 3
-    say "the standard refresh: kernel density, Gi* hot spots, emerging hot spots, counts per district"
-    "$VENV/bin/bco" refresh
-    say "clusters (HDBSCAN), near-repeat (Knox test), and the forecast chosen by backtest for all offences and per category"
-    "$VENV/bin/bco" analyse clusters
-    "$VENV/bin/bco" analyse near-repeat
-    "$VENV/bin/bco" refresh --methods forecast
+    say "every layer kind (bco refresh --methods all), over all offences and per category"
+    "$VENV/bin/bco" refresh --methods all
     say "serving on http://127.0.0.1:8000 (map, /dashboard/), /ogcapi/ (OGC API Features), /analyst/ogcapi/, /api/ (REST); Ctrl-C stops"
     # The demo answers only this machine, where GIS tools crawl every collection at full speed:
     # a looser per-client limit than the public default (15/s, bursts of 30) unless one is set.

@@ -29,6 +29,7 @@ ROLES: dict[str, Role] = {role.name: role for role in (
     Role("analyst", "analyst", "exact points with time, every offence, every layer and run", (
         "geo_bco.view_exact_incident", "geo_bco.view_sensitive_incident", "geo_bco.view_analyst_layer",
         "geo_bco.view_aggregate_layer", "geo_bco.view_dashboard", "geo_bco.view_analysisrun",
+        "geo_bco.add_analysisrun",
     )),
     Role("commander", "commander", "dashboards and aggregated layers; no exact points", (
         "geo_bco.view_aggregate_layer", "geo_bco.view_dashboard", "geo_bco.view_analysisrun",

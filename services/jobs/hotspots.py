@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from geo_bco.models import AnalysisRun, HotSpotCell
-from spatial_analysis.hotspots import gi_star
+from spatial_analysis.hotspots import OHSA_MIN_FEATURES, gi_star
 
 from ..params import param
 from .cells import CellParams, cell_of, describe_cells, study_cells
@@ -37,8 +37,12 @@ def run(run: AnalysisRun, params: HotSpotParams, flt: IncidentFilter) -> JobResu
     log = [f"{len(incidents)} incidents; {describe_cells(params, len(cells))}; "
            f"{int((pos < 0).sum())} incident(s) outside every cell"]
     centroids = np.column_stack([cells.geometry.centroid.x, cells.geometry.centroid.y])
+    # OHSA's 30-cell minimum belongs to its scale rule; with a distance given (Esri's plain
+    # Hot Spot Analysis) any set of polygons will do, the six districts included.
+    min_features = OHSA_MIN_FEATURES if params.distance is None else None
     with warnings_to_log(log):
-        res = gi_star(centroids, counts, distance=params.distance, fdr=params.fdr, zero_cells="keep")
+        res = gi_star(centroids, counts, distance=params.distance, fdr=params.fdr, zero_cells="keep",
+                      min_features=min_features)
     log.extend(res.decision_log)
     # Cells with no incident that are not significant carry no information worth serving.
     keep = (counts > 0) | (res.confidence_bins != 0)

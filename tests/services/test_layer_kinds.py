@@ -105,14 +105,19 @@ def test_unknown_method_and_filter_values_are_refused(incidents):
 
 
 def test_the_api_form_refuses_bad_input_before_anything_is_queued(incidents, client):
-    from django.contrib.auth.models import Permission, User
+    from django.contrib.auth.models import User
     from procrastinate.contrib.django.models import ProcrastinateJob
+
+    from geo_bco.roles import grant
 
     body = {"method": "kde", "parameters": {"bandwidth": -1}}
     assert client.post("/api/runs/", body, content_type="application/json").status_code in (401, 403)
-    user = User.objects.create_user("runner")
-    user.user_permissions.add(Permission.objects.get(codename="add_analysisrun"))
-    client.force_login(user)
+    commander, analyst = User.objects.create_user("commander"), User.objects.create_user("analyst")
+    grant(commander, "commander")
+    grant(analyst, "analyst")  # the analyst role may queue runs; a commander may not
+    client.force_login(commander)
+    assert client.post("/api/runs/", body, content_type="application/json").status_code == 403
+    client.force_login(analyst)
     for sent, name, words in [
         (body, "bandwidth", "bandwidth: must be greater than 0; got -1"),
         ({"method": "clusters", "parameters": {"eps": 0}}, "eps", "eps: must be greater than 0"),
@@ -138,6 +143,21 @@ def test_a_method_minimum_fails_the_run_with_a_plain_reason(incidents):
     run.refresh_from_db()
     assert run.status == AnalysisRun.Status.FAILED
     assert run.error == "only 6 cell(s) can be analysed; Optimized Hot Spot Analysis needs at least 30 (min_features)"
+
+
+def test_hotspots_on_the_six_districts_with_a_given_distance_equal_gi_star(incidents):
+    """OHSA's 30-cell minimum is its scale rule's: with a distance given, Gi* runs on any polygons."""
+    parameters = {"cells": "boundary", "distance": 60000}
+    run = execute_run(create_run("hotspots", parameters=parameters).pk)
+    cells = study_cells(parse(CellParams, {"cells": "boundary"}), parse(IncidentFilter, run.input_filter))
+    pos = cell_of(cells, selection(run).xy)
+    counts = np.bincount(pos[pos >= 0], minlength=len(cells))
+    expected = gi_star(np.column_stack([cells.centroid.x, cells.centroid.y]), counts, distance=60000,
+                       min_features=None)
+    stored = dict(rows("SELECT cell, z_score FROM geo_bco_hotspotcell WHERE run_id = %s", [run.pk]))
+    assert len(cells) == 6 and stored and run.resolved_parameters["scale_rule"] == "given"
+    for cell, z in stored.items():
+        assert z == pytest.approx(expected.z_scores[cell], rel=1e-12)
 
 
 def selection(run: AnalysisRun):

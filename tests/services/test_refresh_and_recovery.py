@@ -15,6 +15,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from geo_bco.models import AnalysisRun, Incident
 from services.jobs import create_run
 from services.jobs.runs import recover_interrupted_runs
+from services.layers import REGISTRY
 from services.refresh import standard_set
 
 from layer_runs import FAST_PARAMETERS
@@ -75,6 +76,10 @@ def test_bco_refresh_methods_runs_the_forecast_over_all_offences_and_per_categor
     assert len(chosen) >= 3 and all(r.resolved_parameters["winner"] == r.summary["selection"]["method"] for r in chosen)
     with pytest.raises(CommandError, match="--methods: unknown layer kind 'hotspot'"):
         call_command("refresh", "--methods", "kde,hotspot")
+    capsys.readouterr()
+    call_command("refresh", "--methods", "all", "--list")
+    listed = capsys.readouterr().out.splitlines()
+    assert {line.split()[0] for line in listed} == set(REGISTRY) and "forecast {'categories': ['drugs']}" in listed
 
 
 def test_a_synchronous_run_left_running_by_a_dead_process_is_failed_with_the_reason(reference_data, demo_incidents):

@@ -16,10 +16,13 @@ class Command(BaseCommand):
         parser.add_argument("--list", action="store_true", help="only list the runs of the standard set")
         parser.add_argument("--methods", type=self._methods, default=None, metavar="KIND[,KIND...]",
                             help="the same runs (all offences and per category) of these layer kinds instead of "
-                                 f"BCO_REFRESH_METHODS, e.g. forecast after a month's imports; one of {', '.join(REGISTRY)}")
+                                 "BCO_REFRESH_METHODS, e.g. forecast after a month's imports; 'all' for every kind "
+                                 f"(the demo); kinds: {', '.join(REGISTRY)}")
 
     @staticmethod
     def _methods(value: str) -> list[str]:
+        if value.strip() == "all":
+            return list(REGISTRY)
         methods = [m.strip() for m in value.split(",") if m.strip()]
         unknown = [m for m in methods if m not in REGISTRY]
         if unknown or not methods:
