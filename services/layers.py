@@ -64,6 +64,14 @@ class LayerKind:
     time_field: str = "run_finished_at"  #: OGC datetime filter column
     #: columns blanked in the public projection where a count is under the public minimum
     small_count_columns: Sequence[str] = ()
+    #: the column counting the incidents a row outlines: the public projection leaves out rows
+    #: under the public minimum (a polygon around two incidents points at them, count or no count)
+    outlined_count_column: str | None = None
+    #: the geometry is drawn through incidents' own locations (a hull's vertices are incidents):
+    #: the public sees it widened to the public grid (services/projections.py), never those points
+    outline_through_incidents: bool = False
+    #: dates of incidents (a first or last day): the public sees them to ``BCO_PUBLIC_PERIOD``
+    incident_date_columns: Sequence[str] = ()
     keywords: tuple[str, ...] = field(default_factory=tuple)
     map_filter: dict = field(default_factory=dict)  #: which features the map draws (property: value)
     order: str = "id"  #: feature order in REST pages and so on the map: the last drawn is on top
@@ -247,6 +255,8 @@ REGISTRY: dict[str, LayerKind] = {kind.name: kind for kind in (
         model=ClusterPolygon, params=clusters.ClusterParams, job=clusters.run,
         public_columns=("id", "method", "order", "cluster", "incident_count", "incident_share", "first_date",
                         "last_date", "main_offence", "main_offence_share", "area_km2"),
+        outlined_count_column="incident_count", outline_through_incidents=True,
+        incident_date_columns=("first_date", "last_date"),
         legend=cluster_legend, map_type="fill", keywords=("clusters", "DBSCAN", "HDBSCAN", "NNH")),
     LayerKind(
         name="near-repeat", title=gettext_noop("Near-repeat roles (analysts only)"),

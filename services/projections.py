@@ -21,6 +21,10 @@ The public rule:
   (``input_filter.sensitive`` false), and only with the columns the kind declares
   public; kinds of exact per-incident results (near-repeat roles) have no public
   projection at all. Counts between 1 and ``BCO_PUBLIC_MIN_COUNT - 1`` are blanked.
+  A polygon drawn through incidents' locations (a cluster's hull: its vertices *are*
+  incidents) is shown as the hull of the 250 m cells those vertices lie in, so that
+  no vertex is an incident, and only where it outlines at least k incidents; the
+  incidents' dates in such layers are shown to the month (``BCO_PUBLIC_PERIOD``).
 * **Boundaries** are public, with their latest population figure, year and source.
 * **Places**: the gazetteer's names and points (towns, villages, districts), for the
   map's labels and place search.
@@ -121,6 +125,15 @@ RUN_COLUMNS = ("r.id AS run_id, r.label AS run_label, r.finished_at AS run_finis
                "r.input_filter::text AS run_filter")
 
 
+#: A polygon drawn through incidents' locations, as the public sees it: the convex hull of the
+#: public grid's cells its vertices lie in. It covers the original polygon, and its vertices
+#: are cell corners: where in its cell each incident lies is not shown, as for public points.
+GRID_OUTLINE = """(SELECT ST_Transform(ST_ConvexHull(ST_Collect(ST_MakeEnvelope(
+        floor(ST_X(v.geom) / {grid}) * {grid}, floor(ST_Y(v.geom) / {grid}) * {grid},
+        floor(ST_X(v.geom) / {grid}) * {grid} + {grid}, floor(ST_Y(v.geom) / {grid}) * {grid} + {grid}, 32616))), 4326)
+    FROM ST_DumpPoints(ST_Transform(l.geom, 32616)) v)"""
+
+
 def relation(audience: str, kind: LayerKind, *, runs: bool) -> str:
     return f"{audience}_{kind.name.replace('-', '_')}{'_runs' if runs else ''}"
 
@@ -134,19 +147,39 @@ def _public_column(kind: LayerKind, column: str) -> str:
         k = int(settings.BCO_PUBLIC_MIN_COUNT)
         small = _column("small_count") if "small_count" in kind.columns else f"{_column(column)} BETWEEN 1 AND {k - 1}"
         return f'CASE WHEN {small} THEN NULL ELSE {_column(column)} END AS "{column}"'
+    if column in kind.incident_date_columns:
+        return f"date_trunc('{settings.BCO_PUBLIC_PERIOD}', {_column(column)})::date AS \"{column}\""
     return _column(column)
+
+
+def _public_geometry(kind: LayerKind) -> str:
+    """The geometry column of a public layer: as stored, or widened to the grid when drawn through incidents."""
+    if not kind.outline_through_incidents:
+        return "l.geom"
+    outline = GRID_OUTLINE.format(grid=PUBLIC_GRID_M)
+    if kind.geometry_type.startswith("Multi"):
+        outline = f"ST_Multi({outline})"
+    return f"{outline}::geometry({kind.geometry_type}, 4326) AS geom"
+
+
+def _public_rows(kind: LayerKind) -> str:
+    """The rows of a public layer's run the public may see: all, or those outlining at least k."""
+    if kind.outlined_count_column:
+        return f" AND {_column(kind.outlined_count_column)} >= {int(settings.BCO_PUBLIC_MIN_COUNT)}"
+    return ""
 
 
 def _layer_views(audience: str, kind: LayerKind) -> list[str]:
     if audience == "public":
-        columns, where = [_public_column(kind, c) for c in kind.public_columns], f"AND {PUBLIC_INPUT}"
+        columns, geometry = [_public_column(kind, c) for c in kind.public_columns], _public_geometry(kind)
+        where, rows = f"AND {PUBLIC_INPUT}", _public_rows(kind)
     else:
-        columns, where = [_column(c) for c in kind.columns], ""
+        columns, geometry, where, rows = [_column(c) for c in kind.columns], "l.geom", "", ""
     runs, latest = relation(audience, kind, runs=True), relation(audience, kind, runs=False)
     return [
-        f"CREATE VIEW {runs} AS SELECT {', '.join(columns)}, {RUN_COLUMNS}, l.geom FROM {kind.table} l "
+        f"CREATE VIEW {runs} AS SELECT {', '.join(columns)}, {RUN_COLUMNS}, {geometry} FROM {kind.table} l "
         f"JOIN geo_bco_analysisrun r ON r.id = l.run_id WHERE r.status = 'succeeded' AND r.method = '{kind.name}' "
-        f"{where}",
+        f"{where}{rows}",
         f"CREATE VIEW {latest} AS SELECT * FROM {runs} WHERE run_id = (SELECT r.id FROM geo_bco_analysisrun r "
         f"WHERE r.method = '{kind.name}' AND r.status = 'succeeded' {where} AND {BROAD_INPUT} "
         f"ORDER BY r.finished_at DESC, r.id DESC LIMIT 1)",

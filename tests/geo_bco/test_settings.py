@@ -68,3 +68,10 @@ def test_https_settings_follow_bco_https():
         "SECURE_PROXY_SSL_HEADER": "('HTTP_X_FORWARDED_PROTO', 'https')"}
     plain = settings_of(PRODUCTION | {"BCO_HTTPS": "0"}, *names)
     assert plain["SESSION_COOKIE_SECURE"] == plain["SECURE_SSL_REDIRECT"] == "False"
+
+
+def test_the_rate_limit_is_police_uk_s_by_default():
+    """15 requests/s on average with bursts of 30, on the public API, the OGC API and the tiles."""
+    unset = {"BCO_RATE_LIMIT": "", "BCO_RATE_LIMIT_BURST": ""}
+    assert settings_of(unset, "RATE_LIMIT_PER_SECOND", "RATE_LIMIT_BURST", "RATE_LIMIT_PATHS") == {
+        "RATE_LIMIT_PER_SECOND": "15", "RATE_LIMIT_BURST": "30", "RATE_LIMIT_PATHS": "('/api/', '/ogcapi/', '/tiles/')"}

@@ -178,3 +178,67 @@ def test_public_incidents_are_cells_of_at_least_k_by_category_and_month(referenc
     cayo_march = [f for f in sensitive if f["properties"]["period_start"] == "2025-03-01"]
     assert [f["properties"]["incident_count"] for f in cayo_march] == [5]
     assert cayo_march[0]["geometry"]["type"] == "MultiPolygon"  # a district, never a point
+
+
+def test_public_clusters_are_outlined_on_the_grid_by_month_and_never_under_k(reference_data, write_csv, client):
+    """Hand case (k = 3; DBSCAN, eps 60 m, 2 incidents make a core point) near Belmopan:
+    - 6 thefts within 40 m of each other, 3 March to 2 April: a cluster whose analyst hull's
+      vertices are incidents; the public sees the hull of the 250 m cells they lie in, covering
+      it, dated March to April (the first of each month);
+    - 2 thefts 30 m apart, 5 km away: a cluster of 2, which the public never sees;
+    - 4 thefts far from everything: noise (the job needs 10 incidents)."""
+    from geo_bco.ingest import import_file
+    from pyproj import Transformer
+    from shapely.geometry import shape
+
+    x0, y0 = 294_000.0, 1_907_000.0
+    big = [(x0 + 110, y0 + 120), (x0 + 130, y0 + 150), (x0 + 150, y0 + 125), (x0 + 135, y0 + 100),
+           (x0 + 120, y0 + 140), (x0 + 145, y0 + 145)]
+    rows = [("theft", f"2025-03-0{3 + n}", x, y) for n, (x, y) in enumerate(big[:5])] + [("theft", "2025-04-02", *big[5])]
+    rows += [("theft", "2025-03-10", x0 + 5000, y0), ("theft", "2025-03-11", x0 + 5030, y0)]
+    rows += [("theft", "2025-03-15", x0 + dx, y0 + dy) for dx, dy in ((2000, 2000), (-2000, 2000), (2000, -2000),
+                                                                       (-2000, -2000))]
+    assert import_file(write_csv(_utm_rows(rows)), source_system="cluster-test").inserted == len(rows)
+    run = execute_run(create_run("clusters", parameters={"method": "dbscan", "eps": 60, "min_samples": 2}).pk)
+    with connection.cursor() as cur:
+        cur.execute("SELECT incident_count, ST_AsText(geom) FROM analyst_clusters WHERE run_id = %s ORDER BY 1", [run.pk])
+        analyst = cur.fetchall()
+    assert [n for n, _ in analyst] == [2, 6]
+    public = client.get("/api/layers/clusters/").json()["features"]
+    assert [(f["properties"]["incident_count"], f["properties"]["first_date"], f["properties"]["last_date"])
+            for f in public] == [(6, "2025-03-01", "2025-04-01")]
+    to_utm = Transformer.from_crs(4326, 32616, always_xy=True)
+    corners = [to_utm.transform(*xy) for xy in public[0]["geometry"]["coordinates"][0]]
+    assert all(abs(v - 250 * round(v / 250)) < 0.5 for corner in corners for v in corner)  # cell corners (REST: 6 decimals)
+    incidents = [(x, y) for _, _, x, y in rows]
+    assert min(((cx - x) ** 2 + (cy - y) ** 2) ** 0.5 for cx, cy in corners for x, y in incidents) > 50
+    from shapely import wkt
+    from shapely.ops import transform
+
+    outline = transform(lambda x, y: to_utm.transform(x, y), shape(public[0]["geometry"]))
+    exact = transform(lambda x, y: to_utm.transform(x, y), wkt.loads(analyst[1][1]))
+    assert outline.buffer(0.5).contains(exact) and outline.area == pytest.approx(250 * 250, rel=1e-3)
+
+
+def test_the_public_period_is_configurable(reference_data, write_csv, client, settings):
+    """BCO_PUBLIC_PERIOD=quarter (k = 3): one theft in a 250 m cell in each of January, February
+    and March is under k in every month (no public point) but makes one point, dated 1 January,
+    for the quarter; 3 rapes there count in the district's quarter, never as a point."""
+    from geo_bco.ingest import import_file
+    from services.projections import apply_projections
+
+    x0, y0 = 294_000.0, 1_907_000.0
+    rows = [("theft", day, x0 + 100, y0 + 100) for day in ("2025-01-05", "2025-02-20", "2025-03-30")]
+    rows += [("rape", day, x0 + 120, y0 + 120) for day in ("2025-01-06", "2025-02-21", "2025-03-29")]
+    import_file(write_csv(_utm_rows(rows)), source_system="period-test")
+    refresh_incidents()
+    assert client.get("/api/incidents/").json()["features"] == []  # monthly: under k every month
+    assert [f["properties"]["incident_count"] for f in client.get("/api/sensitive-offences/").json()["features"]] \
+        == [None, None, None]
+    settings.BCO_PUBLIC_PERIOD = "quarter"
+    apply_projections()  # what the next migrate does
+    [point] = client.get("/api/incidents/").json()["features"]
+    assert (point["properties"]["period_start"], point["properties"]["period"],
+            point["properties"]["incident_count"]) == ("2025-01-01", "quarter", 3)
+    [district] = client.get("/api/sensitive-offences/").json()["features"]
+    assert (district["properties"]["period_start"], district["properties"]["incident_count"]) == ("2025-01-01", 3)
