@@ -13,7 +13,7 @@ generated migration) and its own tests.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,6 +72,9 @@ class LayerKind:
     outline_through_incidents: bool = False
     #: dates of incidents (a first or last day): the public sees them to ``BCO_PUBLIC_PERIOD``
     incident_date_columns: Sequence[str] = ()
+    #: shares of a count (share column -> the column it is a share of, or "run_input_count" for
+    #: the run's input): a share times its total is a count, blanked where it is under the minimum
+    small_share_columns: Mapping[str, str] = field(default_factory=dict)
     keywords: tuple[str, ...] = field(default_factory=tuple)
     map_filter: dict = field(default_factory=dict)  #: which features the map draws (property: value)
     order: str = "id"  #: feature order in REST pages and so on the map: the last drawn is on top
@@ -229,6 +232,7 @@ REGISTRY: dict[str, LayerKind] = {kind.name: kind for kind in (
                     "non-zero density, with the share of incidents each band holds."),
         model=KdeContour, params=kde.KdeParams, job=kde.run,
         public_columns=("id", "band", "top_share", "threshold", "area_km2", "incident_share"),
+        small_share_columns={"incident_share": "run_input_count"},
         legend=kde_legend, map_type="fill", keywords=("hotspots", "kernel density"), order="band DESC"),
     LayerKind(
         name="hotspots", title=gettext_noop("Gi* hot spots"),
@@ -257,6 +261,7 @@ REGISTRY: dict[str, LayerKind] = {kind.name: kind for kind in (
                         "last_date", "main_offence", "main_offence_share", "area_km2"),
         outlined_count_column="incident_count", outline_through_incidents=True,
         incident_date_columns=("first_date", "last_date"),
+        small_share_columns={"main_offence_share": "incident_count"},
         legend=cluster_legend, map_type="fill", keywords=("clusters", "DBSCAN", "HDBSCAN", "NNH")),
     LayerKind(
         name="near-repeat", title=gettext_noop("Near-repeat roles (analysts only)"),
@@ -286,7 +291,8 @@ REGISTRY: dict[str, LayerKind] = {kind.name: kind for kind in (
                     "density at several radii, Gi*, a blend, a self-exciting model), chosen by mean PAI at 3% over "
                     "12 rolling monthly folds; the leaderboard is on the run (/api/runs/{run_id}/).",
         model=ForecastCell, params=forecast.ForecastParams, job=forecast.run,
-        public_columns=("id", "cell", "name", "score", "rank", "top_share"),
+        # no score for the public: when prior counts win the backtest, it is a cell's count
+        public_columns=("id", "cell", "name", "rank", "top_share"),
         legend=forecast_legend, map_type="fill", keywords=("forecast", "PAI", "prospective hot spots"),
         order="top_share DESC"),
 )}

@@ -20,7 +20,10 @@ The public rule:
 * **Derived layers** come only from runs whose input excluded sensitive offences
   (``input_filter.sensitive`` false), and only with the columns the kind declares
   public; kinds of exact per-incident results (near-repeat roles) have no public
-  projection at all. Counts between 1 and ``BCO_PUBLIC_MIN_COUNT - 1`` are blanked.
+  projection at all. Counts between 1 and ``BCO_PUBLIC_MIN_COUNT - 1`` are blanked,
+  and so are shares that stand for such a count (a band's share of the run's incidents,
+  a cluster's main offence's share); a forecast's score (a cell's count, when prior
+  counts win) is not public, its rank is.
   A polygon drawn through incidents' locations (a cluster's hull: its vertices *are*
   incidents) is shown as the hull of the 250 m cells those vertices lie in, so that
   no vertex is an incident, and only where it outlines at least k incidents; the
@@ -143,9 +146,14 @@ def _column(name: str) -> str:
 
 
 def _public_column(kind: LayerKind, column: str) -> str:
+    k = int(settings.BCO_PUBLIC_MIN_COUNT)
     if column in kind.small_count_columns:
-        k = int(settings.BCO_PUBLIC_MIN_COUNT)
         small = _column("small_count") if "small_count" in kind.columns else f"{_column(column)} BETWEEN 1 AND {k - 1}"
+        return f'CASE WHEN {small} THEN NULL ELSE {_column(column)} END AS "{column}"'
+    if column in kind.small_share_columns:  # a share times its total is a count
+        of = kind.small_share_columns[column]
+        total = "r.input_count" if of == "run_input_count" else _column(of)
+        small = f"round({_column(column)} * {total}) BETWEEN 1 AND {k - 1}"
         return f'CASE WHEN {small} THEN NULL ELSE {_column(column)} END AS "{column}"'
     if column in kind.incident_date_columns:
         return f"date_trunc('{settings.BCO_PUBLIC_PERIOD}', {_column(column)})::date AS \"{column}\""

@@ -53,6 +53,8 @@ BELIZE = (-89.25, 15.88, -87.45, 18.50)
 TEXT_M, TILE_M, STREET_ZOOM = 0.5e-6 * 111_320 * math.sqrt(2), 0.15 / 2 * math.sqrt(2), 16
 BINARY = ("application/vnd.mapbox-vector-tile", "application/geopackage")
 COUNTS = ("incident_count", "previous_count", "count")  #: feature properties that count incidents
+#: feature properties that are shares of another (share -> total): their product counts incidents
+SHARES = {"incident_share": "run_input_count", "main_offence_share": "incident_count"}
 #: the public collections/layers whose features are sensitive offences, by district and month
 SENSITIVE_COUNTS = {"sensitive-offences"}
 
@@ -269,6 +271,13 @@ def test_an_anonymous_crawl_finds_no_exact_point_sensitive_record_small_count_or
              for name in COUNTS if f.get("properties", {}).get(name) not in (None, "", "None")
              and 0 < float(f["properties"][name]) < k]
     assert small == []
+    # ... nor shares standing for such a count (a share times its total), nor a forecast's score
+    shares = [(source, name, p[name]) for source, features in seen.items() for f in features
+              for p in [f.get("properties") or {}] for name, of in SHARES.items()
+              if p.get(name) not in (None, "", "None") and p.get(of) not in (None, "", "None")
+              and 0 < round(float(p[name]) * float(p[of])) < k]
+    forecast = [f.get("properties") or {} for source, features in seen.items() if "forecast" in source for f in features]
+    assert shares == [] and forecast and not any("score" in p for p in forecast)
 
     # 0 features of a run whose input included sensitive offences (and every public kind seen)
     run_ids = Counter(int(f["properties"]["run_id"]) for features in seen.values() for f in features
