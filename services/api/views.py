@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.translation import get_language, gettext as _
 
+from ..compstat import boundary_set_labels
 from ..layers import REGISTRY, LayerKind
 from ..projections import relation
 from ..public_cache import cached
@@ -107,11 +108,11 @@ def _manifest() -> dict:
             "data": reverse("api:layer", args=[kind.name]),
             "ogc": {"latest": f"/ogcapi/collections/{kind.name}", "runs": f"/ogcapi/collections/{kind.name}-runs"},
         })
-    sets = _rows("SELECT DISTINCT boundary_set FROM public_boundaries ORDER BY boundary_set")
+    sets = [s["boundary_set"] for s in _rows("SELECT DISTINCT boundary_set FROM public_boundaries ORDER BY boundary_set")]
+    labels = boundary_set_labels(sets)
     return {
         "layers": layers,
-        "boundaries": [{"slug": s["boundary_set"], "data": reverse("api:boundaries", args=[s["boundary_set"]])}
-                       for s in sets],
+        "boundaries": [{"slug": s, "label": labels[s], "data": reverse("api:boundaries", args=[s])} for s in sets],
         "incidents": reverse("api:incidents"),
     }
 

@@ -324,6 +324,10 @@ def test_every_layer_kind_and_boundary_set_switches_with_its_own_legend_and_run(
         line = "districts-line" if slug == "districts" else f"b-{slug}-line"
         drawn, changed = switch(browser, f"toggle-b-{slug}", [line])
         assert drawn > 0 and changed > 0, (slug, drawn, changed)
+        label = browser.find_element("css selector", f'label[for="toggle-b-{slug}"]').text.strip()
+        assert label == boundary_set["label"] != slug, (slug, label)  # its name, not its slug
+    set_names = browser.execute_script("return [...document.getElementById('area-set').options].map(o => o.text);")
+    assert set_names == [b["label"] for b in manifest["boundaries"]]
     browser.save_screenshot(str(output_dir / "map_every_boundary_set.png"))
     # offline: the style names no source, sprite or glyphs outside the site, and the page fetched nothing from elsewhere
     urls = browser.execute_script(

@@ -265,7 +265,7 @@
     const box = el("input", { type: "checkbox", id: `toggle-b-${set.slug}`, "data-layer-name": name });
     box.checked = shown;
     toggle(name, [fill, line], box);
-    $("boundary-sets").append(el("p", {}, el("label", { for: box.id }, box, ` ${set.slug} `,
+    $("boundary-sets").append(el("p", {}, el("label", { for: box.id }, box, ` ${set.label || set.slug} `,
       el("span", { class: "swatch outline", style: { borderColor: set.slug === "districts" ? "#444" : "#7a3e9d" } }))));
   }
 
@@ -402,8 +402,9 @@
 
   // ---- controls ---------------------------------------------------------------------------
   let months = [];
-  function setupControls(categories, sets) {
-    $("area-set").replaceChildren(...sets.map((slug) => el("option", { value: slug }, slug)));
+  function setupControls(categories, boundarySets) {
+    const sets = boundarySets.map((b) => b.slug);
+    $("area-set").replaceChildren(...boundarySets.map((b) => el("option", { value: b.slug }, b.label || b.slug)));
     const counted = layers.find(periodic);
     if (!sets.includes(state.set)) state.set = counted ? counted.run.parameters.boundary_set : "";
     $("area-set").value = state.set;
@@ -505,7 +506,7 @@
       : summaryUrl("incidents", {}, { values: "period_start,category" }));
     months = listed.values.period_start.map((d) => d.slice(0, 7));
     const categories = listed.values.category.filter((c) => c !== "all");
-    setupControls(["all", ...categories], manifest.boundaries.map((b) => b.slug));
+    setupControls(["all", ...categories], manifest.boundaries);
     await applyFilters();
     map.once("idle", () => { document.body.dataset.ready = "true"; });
   });
