@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import get_language, gettext as _
 
 from ..compstat import boundary_set_labels
-from ..layers import REGISTRY, LayerKind
+from ..layers import REGISTRY, LayerKind, column_labels
 from ..projections import relation
 from ..public_cache import cached
 from ..reading import attribute_columns, read_connection
@@ -104,6 +104,7 @@ def _manifest() -> dict:
             "filter": kind.map_filter,
             "legend": {"property": legend.property, "kind": legend.kind, "note": legend.note,
                        "classes": [vars(c) for c in legend.classes]},
+            "columns": column_labels(kind),
             "run": _run_info(rows),
             "data": reverse("api:layer", args=[kind.name]),
             "ogc": {"latest": f"/ogcapi/collections/{kind.name}", "runs": f"/ogcapi/collections/{kind.name}-runs"},

@@ -77,3 +77,11 @@ def test_boundary_sets_in_the_manifest_carry_translated_labels(client, reference
               for lang in ("en", "es")}
     assert labels["en"] == {"country": "Belize (national outline)", "districts": "Districts of Belize"}
     assert labels["es"] == {"country": "Belice (contorno nacional)", "districts": "Distritos de Belice"}
+
+
+def test_every_public_column_of_a_layer_kind_has_a_label():
+    """The map's popups name a feature's columns by these labels (services.layers.COLUMN_LABELS)."""
+    from services.layers import COLUMN_LABELS, REGISTRY
+
+    columns = {c for kind in REGISTRY.values() for c in kind.public_columns or () if c != "id"}
+    assert columns <= set(COLUMN_LABELS), sorted(columns - set(COLUMN_LABELS))
