@@ -27,8 +27,8 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.formats import date_format
-from django.utils.text import slugify
-from django.utils.translation import gettext as _
+from django.utils.text import get_text_list, slugify
+from django.utils.translation import gettext as _, ngettext
 
 from . import bulletin_figures, compstat
 from .views import demo_note
@@ -85,6 +85,24 @@ def _area_rows(run_id: int, month: date) -> tuple[list[AreaMonth], gpd.GeoDataFr
     frame = gpd.GeoDataFrame({"name": [a.name for a in areas], "rate": [a.rate for a in areas]},
                              geometry=shapely.from_wkb([bytes(r[7]) for r in rows]), crs=4326)
     return areas, frame
+
+
+def population_years(areas: list[AreaMonth]) -> str:
+    """Every population year the rates use, with the districts on it, in the active language:
+    "2022" when all share one; else "2010 (5 districts) and 2022 (Stann Creek)" (names when a
+    year has one or two, their number when more)."""
+    by_year: dict[int, list[str]] = {}
+    for area in areas:
+        if area.population_year is not None:
+            by_year.setdefault(area.population_year, []).append(area.name)
+    if len(by_year) <= 1:
+        return "".join(str(year) for year in by_year)
+    parts = []
+    for year, names in sorted(by_year.items()):
+        who = (get_text_list(names, _("and")) if len(names) <= 2
+               else ngettext("%(n)s district", "%(n)s districts", len(names)) % {"n": len(names)})
+        parts.append(f"{year} ({who})")
+    return get_text_list(parts, _("and"))
 
 
 def _hotspots() -> gpd.GeoDataFrame:
@@ -163,6 +181,7 @@ def context(month: date, district: str | None = None) -> dict:
         "month": month, "month_name": month_name, "place": place, "district": district, "areas": shown,
         "total": compstat.total([a.count for a in shown]), "previous_total": compstat.total([a.previous for a in shown]),
         "map": _data_uri(figure_map), "trend": _data_uri(trend), "caveats": _caveats(month, district),
+        "population_years": population_years(shown),
         "run_id": run_id, "min_count": settings.BCO_PUBLIC_MIN_COUNT - 1, "demo_note": demo_note(),
     }
 

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _, gettext_noop
 
 from .layers import REGISTRY
 from .params import ParameterError
@@ -28,6 +28,21 @@ CATEGORY_LABELS = {"all": _("All offences"), "violent": _("Violent crime"), "sex
 
 def category_label(category: str) -> str:
     return str(CATEGORY_LABELS.get(category, category))
+
+
+#: the names boundaries/loading.py gives the sets it loads, as catalogue msgids (a set
+#: loaded later under another name shows that name as loaded)
+BOUNDARY_SET_NAMES = (gettext_noop("Districts of Belize"), gettext_noop("Belize (national outline)"))
+
+
+def boundary_set_labels(slugs) -> dict[str, str]:
+    """Each boundary set's label in the active language: its own name, through the
+    catalogue, or its slug when it has no name (or is not loaded)."""
+    from boundaries.models import BoundarySet
+
+    names = dict(BoundarySet.objects.filter(slug__in=list(slugs)).values_list("slug", "name"))
+    return {slug: gettext(names[slug]) if names.get(slug) else slug for slug in slugs}
+
 #: the run filter of a run over all offences and the whole country, on a projection's text column
 _BROAD = BROAD_INPUT.replace("r.input_filter", "run_filter::jsonb")
 

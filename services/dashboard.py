@@ -81,7 +81,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     return render(request, "services/dashboard.html", {
         "audience": audience, "table": table, "rows": rows, "totals": totals, "hotspots": hotspots,
-        "boundary_sets": list(runs), "demo_note": demo_note(),
+        "boundary_sets": list(compstat.boundary_set_labels(runs).items()), "demo_note": demo_note(),
         "categories": [] if table is None else [(c, compstat.category_label(c)) for c in table.categories],
         "category_label": "" if table is None else compstat.category_label(table.category),
         "min_count_less": settings.BCO_PUBLIC_MIN_COUNT - 1,

@@ -224,6 +224,37 @@ def area_count_legend(rows: list[dict]) -> Legend:
         % {"years": ", ".join(map(str, years))})
 
 
+#: what each public column means, in a few words (map popups; catalogue msgids)
+COLUMN_LABELS = {
+    "band": gettext_noop("Band"), "top_share": gettext_noop("Top share of the area"),
+    "threshold": gettext_noop("Lowest density (incidents per km²)"), "area_km2": gettext_noop("Area (km²)"),
+    "incident_share": gettext_noop("Share of incidents"), "cell": gettext_noop("Cell"), "name": gettext_noop("Name"),
+    "incident_count": gettext_noop("Incidents"), "z_score": gettext_noop("Gi* z-score"),
+    "p_value": gettext_noop("p-value"), "p_value_fdr": gettext_noop("p-value (FDR)"),
+    "confidence_bin": gettext_noop("Confidence bin (-3..3)"), "n_neighbours": gettext_noop("Neighbours"),
+    "category": gettext_noop("Category"), "category_code": gettext_noop("Category code"),
+    "trend_z": gettext_noop("Trend z-score (Mann-Kendall)"), "trend_p": gettext_noop("Trend p-value"),
+    "method": gettext_noop("Method"), "order": gettext_noop("Order"), "cluster": gettext_noop("Cluster"),
+    "first_date": gettext_noop("First incident"), "last_date": gettext_noop("Last incident"),
+    "main_offence": gettext_noop("Main offence"), "main_offence_share": gettext_noop("Share of the main offence"),
+    "boundary_set": gettext_noop("Boundary set"), "code": gettext_noop("Code"), "period": gettext_noop("Period"),
+    "period_start": gettext_noop("Period start"), "period_end": gettext_noop("Period end"),
+    "previous_start": gettext_noop("Previous period start"), "previous_end": gettext_noop("Previous period end"),
+    "previous_count": gettext_noop("Previous count"), "change": gettext_noop("Change"),
+    # xgettext:no-python-format
+    "pct_change": gettext_noop("% change"), "population": gettext_noop("Population"),
+    "population_year": gettext_noop("Population year"), "population_source": gettext_noop("Population source"),
+    "rate_per_100k": gettext_noop("Rate per 100,000"), "small_count": gettext_noop("Small count"),
+    "score": gettext_noop("Forecast score"), "rank": gettext_noop("Rank"),
+}
+
+
+def column_labels(kind: LayerKind) -> list[dict]:
+    """The kind's public columns but the id, each with its label in the active language (the column
+    name where none is declared: ``tests/services/test_i18n.py`` checks every one is)."""
+    return [{"name": c, "label": _(COLUMN_LABELS.get(c, c))} for c in kind.public_columns or () if c != "id"]
+
+
 REGISTRY: dict[str, LayerKind] = {kind.name: kind for kind in (
     LayerKind(
         name="kde", title=gettext_noop("Kernel density hot spots"),

@@ -11,7 +11,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.translation import get_language, gettext as _
 
-from ..layers import REGISTRY, LayerKind
+from ..compstat import boundary_set_labels
+from ..layers import REGISTRY, LayerKind, column_labels
 from ..projections import relation
 from ..public_cache import cached
 from ..reading import attribute_columns, read_connection
@@ -103,15 +104,16 @@ def _manifest() -> dict:
             "filter": kind.map_filter,
             "legend": {"property": legend.property, "kind": legend.kind, "note": legend.note,
                        "classes": [vars(c) for c in legend.classes]},
+            "columns": column_labels(kind),
             "run": _run_info(rows),
             "data": reverse("api:layer", args=[kind.name]),
             "ogc": {"latest": f"/ogcapi/collections/{kind.name}", "runs": f"/ogcapi/collections/{kind.name}-runs"},
         })
-    sets = _rows("SELECT DISTINCT boundary_set FROM public_boundaries ORDER BY boundary_set")
+    sets = [s["boundary_set"] for s in _rows("SELECT DISTINCT boundary_set FROM public_boundaries ORDER BY boundary_set")]
+    labels = boundary_set_labels(sets)
     return {
         "layers": layers,
-        "boundaries": [{"slug": s["boundary_set"], "data": reverse("api:boundaries", args=[s["boundary_set"]])}
-                       for s in sets],
+        "boundaries": [{"slug": s, "label": labels[s], "data": reverse("api:boundaries", args=[s])} for s in sets],
         "incidents": reverse("api:incidents"),
     }
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _, override
+
 from .collections import Collection, public_collections
 
 #: Belize, in CRS84 (lon/lat): the spatial extent of a collection that holds no rows yet.
@@ -22,6 +24,24 @@ CRS_LIST = [
     "http://www.opengis.net/def/crs/EPSG/0/4326",
     "http://www.opengis.net/def/crs/EPSG/0/32616",
 ]
+
+#: pygeoapi's language tag for each of the site's languages (``settings.LANGUAGES``); the first is the default
+API_LANGUAGES = {"en": "en-US", "es": "es"}
+
+
+def in_languages(text) -> dict[str, Any]:
+    """pygeoapi's language struct for ``text``: ``{"en-US": ..., "es": ...}``.
+
+    ``text`` is a (lazy) catalogue string or a sequence of them (keywords); each is
+    read under ``translation.override`` per language, so the API says what the pages
+    say. pygeoapi picks the one the request asks for (``lang=``, then Accept-Language).
+    """
+    struct = {}
+    for code, tag in API_LANGUAGES.items():
+        with override(code):
+            struct[tag] = [str(t) for t in text] if isinstance(text, (list, tuple)) else str(text)
+    return struct
+
 
 def connection_params(settings_dict: dict[str, Any]) -> dict[str, Any]:
     """pygeoapi's PostgreSQL ``data`` block from a Django DATABASES entry."""
@@ -55,9 +75,9 @@ def collection_config(collection: Collection, data: dict, provider: str = PROVID
         provider_def["time_field"] = collection.time_field
     return {
         "type": "collection",
-        "title": collection.title,
-        "description": collection.description,
-        "keywords": list(collection.keywords),
+        "title": in_languages(collection.title),
+        "description": in_languages(collection.description),
+        "keywords": in_languages(collection.keywords),
         "links": [],
         "extents": {"spatial": {"bbox": BELIZE_BBOX, "crs": CRS_LIST[0]}},
         "providers": [provider_def],
@@ -72,7 +92,7 @@ def build_pygeoapi_config(
     collections: Iterable[Collection] | None = None,
     provider: str = PROVIDER,
     path: str = "/ogcapi",
-    title: str = "geo-bco: Belize Crime Observatory",
+    title: str = _("geo-bco: Belize Crime Observatory"),
 ) -> dict:
     """Return pygeoapi's configuration dict for the service at ``public_url``.
 
@@ -94,7 +114,7 @@ def build_pygeoapi_config(
             "url": f"{public_url}{path}",
             "mimetype": "application/json; charset=UTF-8",
             "encoding": "utf-8",
-            "language": "en-US",
+            "languages": list(API_LANGUAGES.values()),
             "cors": True,
             "pretty_print": debug,
             "limits": {"default_items": 100, "max_items": 10000, "on_exceed": "throttle"},
@@ -104,15 +124,16 @@ def build_pygeoapi_config(
         "logging": {"level": "ERROR"},
         "metadata": {
             "identification": {
-                "title": title,
-                "description": "Incidents, boundaries and derived hot-spot layers over OGC API Features.",
-                "keywords": ["crime", "Belize", "hotspots"],
+                "title": in_languages(title),
+                "description": in_languages(_("Incidents, boundaries and derived hot-spot layers over OGC API Features.")),
+                "keywords": in_languages([_("crime"), _("Belize"), _("hotspots")]),
                 "keywords_type": "theme",
                 "terms_of_service": "",
                 "url": public_url,
             },
             "license": {"name": "CC-BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"},
-            "provider": {"name": "Belize Crime Observatory", "url": public_url},
+            "provider": {"name": in_languages(_("Belize Crime Observatory")), "url": public_url},
+            # (pygeoapi's schema takes one language for the contact's name)
             "contact": {"name": "Belize Crime Observatory", "url": public_url, "role": "pointOfContact"},
         },
         "resources": {c.id: collection_config(c, data, provider) for c in collections},
@@ -124,4 +145,4 @@ def build_analyst_config(*, public_url: str, debug: bool) -> dict:
     from .collections import analyst_collections
 
     return build_pygeoapi_config(public_url=public_url, debug=debug, collections=analyst_collections(),
-                                 path="/analyst/ogcapi", title="geo-bco: Belize Crime Observatory (analysts)")
+                                 path="/analyst/ogcapi", title=_("geo-bco: Belize Crime Observatory (analysts)"))

@@ -34,8 +34,8 @@ from .config import PROVIDER
 from .paging import AFTER, KeysetPage
 from .providers import BIGINT_MAX, EXACT_COUNT_CAP, storage_srid
 
-#: the only parameters a plain page may carry
-PLAIN = frozenset({"f", "limit", "bbox", AFTER})
+#: the only parameters a plain page may carry (``lang``: pygeoapi's language choice, see l10n.py)
+PLAIN = frozenset({"f", "limit", "bbox", "lang", AFTER})
 
 
 #: Python's ``datetime.isoformat()``, which pygeoapi's JSON encoder calls: microseconds

@@ -42,6 +42,7 @@ def test_pdf_first_page_shows_the_map_and_the_table(layers, output_dir):
     html, pdf = bulletins.build(month)
     page = html.read_text()
     assert all(f'<img id="{figure}" src="data:image/png;base64,' in page for figure in ("map", "trend"))
+    assert "latest population figure: 2010 (5 districts) and 2022 (Stann Creek)." in page
     stem = output_dir / "bulletin_page1"
     subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(stem)], check=True)
     pixels = np.asarray(Image.open(f"{stem}.png").convert("RGB")).astype(int)
@@ -68,6 +69,18 @@ def test_spanish_district_bulletin(layers, output_dir):
     text = _text(pdf)
     assert "Boletín" in text and "Cayo" in text and "Advertencias sobre los datos" in text
     assert pdf.name == f"bulletin-{layers:%Y-%m}-es-cayo.pdf"
+
+
+def test_population_note_states_every_year_in_use(layers):
+    """Stann Creek's figure is of 2022, the other five districts' of 2010: both are named."""
+    from django.utils import translation
+
+    with translation.override("es"):
+        assert bulletins.context(layers)["population_years"] == "2010 (5 distritos) y 2022 (Stann Creek)"
+        assert bulletins.context(layers, district="Stann Creek")["population_years"] == "2022"
+    shown = [bulletins.AreaMonth(name, *[None] * 6, year) for name, year in
+             (("Belize", 2010), ("Cayo", 2010), ("Toledo", 2022), ("Corozal", None))]
+    assert bulletins.population_years(shown) == "2010 (Belize and Cayo) and 2022 (Toledo)"
 
 
 def test_command_refuses_bad_input_by_name(layers):

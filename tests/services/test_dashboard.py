@@ -147,6 +147,15 @@ def test_dashboard_page_shows_rates_hotspots_and_prints(client, counted):
     assert "@media print" in open(finders.find("services/page.css")).read()
 
 
+def test_boundary_sets_are_offered_by_their_translated_names(client, counted):
+    execute_run(create_run("area-counts", parameters={"boundary_set": "country"}).pk)
+    options = {lang: dict(re.findall(r'<option value="(districts|country)"[^>]*>([^<]*)</option>',
+                                     client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE=lang).content.decode()))
+               for lang in ("en", "es")}
+    assert options["en"] == {"districts": "Districts of Belize", "country": "Belize (national outline)"}
+    assert options["es"] == {"districts": "Distritos de Belice", "country": "Belice (contorno nacional)"}
+
+
 def test_bad_filters_answer_400_naming_the_parameter(client, counted):
     for name, value in (("boundary_set", "nowhere"), ("category", "arson")):
         response = client.get("/dashboard/", {name: value})

@@ -69,3 +69,19 @@ def test_layer_titles_follow_the_language(client, db):
     layers = client.get("/api/layers/", HTTP_ACCEPT_LANGUAGE="es").json()["layers"]
     titles = {layer["name"]: layer["title"] for layer in layers}
     assert titles["kde"] == "Puntos calientes por densidad kernel" and titles["hotspots"] == "Puntos calientes Gi*"
+
+
+@pytest.mark.postgis
+def test_boundary_sets_in_the_manifest_carry_translated_labels(client, reference_data):
+    labels = {lang: {b["slug"]: b["label"] for b in client.get("/api/layers/", HTTP_ACCEPT_LANGUAGE=lang).json()["boundaries"]}
+              for lang in ("en", "es")}
+    assert labels["en"] == {"country": "Belize (national outline)", "districts": "Districts of Belize"}
+    assert labels["es"] == {"country": "Belice (contorno nacional)", "districts": "Distritos de Belice"}
+
+
+def test_every_public_column_of_a_layer_kind_has_a_label():
+    """The map's popups name a feature's columns by these labels (services.layers.COLUMN_LABELS)."""
+    from services.layers import COLUMN_LABELS, REGISTRY
+
+    columns = {c for kind in REGISTRY.values() for c in kind.public_columns or () if c != "id"}
+    assert columns <= set(COLUMN_LABELS), sorted(columns - set(COLUMN_LABELS))

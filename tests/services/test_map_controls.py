@@ -324,6 +324,10 @@ def test_every_layer_kind_and_boundary_set_switches_with_its_own_legend_and_run(
         line = "districts-line" if slug == "districts" else f"b-{slug}-line"
         drawn, changed = switch(browser, f"toggle-b-{slug}", [line])
         assert drawn > 0 and changed > 0, (slug, drawn, changed)
+        label = browser.find_element("css selector", f'label[for="toggle-b-{slug}"]').text.strip()
+        assert label == boundary_set["label"] != slug, (slug, label)  # its name, not its slug
+    set_names = browser.execute_script("return [...document.getElementById('area-set').options].map(o => o.text);")
+    assert set_names == [b["label"] for b in manifest["boundaries"]]
     browser.save_screenshot(str(output_dir / "map_every_boundary_set.png"))
     # offline: the style names no source, sprite or glyphs outside the site, and the page fetched nothing from elsewhere
     urls = browser.execute_script(
@@ -381,6 +385,62 @@ def test_phone_width_keyboard_and_contrast(site, browser, output_dir):
             assert outline not in ("none", "")
     assert {"category", "from", "to", "metric", "month", "play", "place", "export-png"} <= reached, reached
     assert low_contrast(browser, "#legend") == []
+
+
+def click_at(browser, lon: float, lat: float):
+    """Click the map at a longitude and latitude; return the popup's content element."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    x, y, w, h = browser.execute_script("const p = window.bcoMap.project(arguments[0]), c = window.bcoMap.getContainer();"
+                                        "return [p.x, p.y, c.clientWidth, c.clientHeight];", [lon, lat])
+    ActionChains(browser).move_to_element_with_offset(browser.find_element("id", "map"), round(x - w / 2),
+                                                      round(y - h / 2)).click().perform()
+    return browser.find_element("css selector", ".maplibregl-popup-content")
+
+
+def test_cell_popup_shows_the_cells_monthly_trend_and_layer_popups_name_their_columns(site, browser, output_dir):
+    import requests
+    from django.db import connection
+
+    street = "window.bcoMap.jumpTo({center: [-88.19, 17.50], zoom: 14.5});"
+    open_map(browser, site + "/?layers=incidents")
+    act(browser, street)
+    cells = browser.execute_script("return window.bcoMap.queryRenderedFeatures({layers: ['incidents']})"
+                                   ".map(f => [f.geometry.coordinates, f.properties]);")
+    (lon, lat), cell = max(cells, key=lambda c: c[1]["count"])
+    month = cell["period_start"][:7]
+    # one offence and one month drawn: the one feature at that point is the cell clicked
+    open_map(browser, site + f"/?layers=incidents&cat={cell['category']}&month={month}")
+    act(browser, f"window.bcoMap.jumpTo({{center: [{lon}, {lat}], zoom: 14.5}});")  # the cell mid-map, clear of the panel
+    popup = click_at(browser, lon, lat)
+    assert f"{cell['count']} incidents" in popup.text
+    browser.set_script_timeout(60)
+    browser.execute_async_script("window.bcoMapPopup.then(arguments[arguments.length - 1]);")
+    svg = browser.find_element("css selector", ".popup svg.spark")
+    drawn = dict(zip(json.loads(svg.get_attribute("data-months")), json.loads(svg.get_attribute("data-values"))))
+    browser.save_screenshot(str(output_dir / "map_cell_popup.png"))
+    with connection.cursor() as cur:  # the cell's counts, as the public projection holds them
+        cur.execute("SELECT to_char(period_start, 'YYYY-MM'), incident_count FROM public_incidents "
+                    "WHERE category = %s AND cell_size_m = %s AND ST_DWithin(geom, ST_SetSRID(ST_Point(%s, %s), 4326), 1e-4)",
+                    [cell["category"], cell["cell_size_m"], lon, lat])
+        counts = dict(cur.fetchall())
+    ogc = requests.get(f"{site}/ogcapi/collections/incidents/items", timeout=30, params={
+        "f": "json", "category": cell["category"], "cell_size_m": cell["cell_size_m"], "limit": 1000,
+        "bbox": f"{lon - 1e-4},{lat - 1e-4},{lon + 1e-4},{lat + 1e-4}"}).json()["features"]
+    assert {f["properties"]["period_start"][:7]: f["properties"]["incident_count"] for f in ogc} == counts
+    assert len(drawn) == 24 and drawn[month] == cell["count"] == counts[month]
+    assert drawn == {m: counts.get(m) for m in drawn}  # every month: the cell's count, or a gap where none is shown
+    assert sum(v is not None for v in drawn.values()) >= 2
+
+    # an analysis layer's feature: its columns by their labels, in the page's language
+    for language, band, share in (("en", "Band: ", "Top share of the area: "), ("es", "Banda: ", "Proporción superior del área: ")):
+        if language == "es":
+            browser.add_cookie({"name": "django_language", "value": language})
+        open_map(browser, site + "/?layers=kde")
+        act(browser, "window.bcoMap.jumpTo({center: [-88.19, 17.50], zoom: 12});")
+        text = click_at(browser, -88.19, 17.50).text
+        assert band in text and share in text and "top_share" not in text, text
+    browser.delete_cookie("django_language")
 
 
 def test_map_in_spanish_with_its_javascript_strings(site, browser, output_dir):

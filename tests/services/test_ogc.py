@@ -44,6 +44,31 @@ def test_collections_list_districts_incidents_and_kde(ogc):
     assert "near-repeat" not in ids and "near-repeat-runs" not in ids  # exact points: analysts only
 
 
+def _titles(url: str, **request) -> dict[str, str]:
+    response = requests.get(url, timeout=30, **request)
+    assert response.status_code == 200, response.text[:300]
+    return {c["id"]: c["title"] for c in response.json()["collections"]}
+
+
+@pytest.mark.parametrize("request_", [{"params": {"f": "json", "lang": "es"}},
+                                      {"params": {"f": "json"}, "headers": {"Accept-Language": "es-BZ,es;q=0.9"}}],
+                         ids=["lang", "accept-language"])
+def test_collection_titles_in_spanish_from_the_catalogue(ogc, request_):
+    titles = _titles(ogc + "/collections", **request_)
+    assert titles["districts"] == "Distritos de Belice" and titles["incidents"] == "Incidentes (públicos)"
+    assert titles["kde"] == "Puntos calientes por densidad kernel (última ejecución)"  # the layer manifest's title
+    described = requests.get(ogc + "/collections/incidents", timeout=30, **request_).json()
+    assert described["description"].startswith("Los incidentes tal como los puede ver el público")
+    assert "delincuencia" in described["keywords"]
+    assert get(ogc + "/", lang="es")["title"] == "geo-bco: Observatorio de la Criminalidad de Belice"
+
+
+def test_english_stays_the_default(ogc):
+    titles = _titles(ogc + "/collections", params={"f": "json"})
+    assert titles["districts"] == "Districts of Belize" and titles["kde"] == "Kernel density hot spots (latest run)"
+    assert _titles(ogc + "/collections", params={"f": "json", "lang": "fr"})["districts"] == "Districts of Belize"
+
+
 def test_districts_have_population_year_and_source(ogc):
     items = get(ogc + "/collections/districts/items")
     assert items["numberMatched"] == 6

@@ -32,14 +32,17 @@ FORMS = {
     "bbox": {"bbox": BELIZE_DISTRICT, "limit": "4"},
     "bbox, the whole country": {"bbox": "-89.3,15.8,-87.4,18.6", "limit": "2"},
     "bbox with no feature": {"bbox": "10,10,11,11", "limit": "5"},
+    "lang=es": {"lang": "es", "limit": "3"},
 }
+#: the same forms asked for in Spanish by header (link and collection titles in Spanish)
+SPANISH = {"HTTP_ACCEPT_LANGUAGE": "es-BZ,es;q=0.9"}
 
 
-def answers(collection_id: str, params: dict) -> tuple[tuple, tuple]:
-    """(plain answer, pygeoapi's answer) for an items request with ``params``."""
+def answers(collection_id: str, params: dict, **headers: str) -> tuple[tuple, tuple]:
+    """(plain answer, pygeoapi's answer) for an items request with ``params`` (and ``headers``)."""
     api = api_for("public", temporal=False)
     django_request = RequestFactory().get(f"/ogcapi/collections/{collection_id}/items", params,
-                                          HTTP_HOST="127.0.0.1")
+                                          HTTP_HOST="127.0.0.1", **headers)
     request = APIRequest.from_django(django_request, api.locales)
     page = KeysetPage(f"{api.get_collections_url()}/{collection_id}/items",
                       tuple((k, v) for k, v in request.params.items() if k not in ("offset", AFTER)),
@@ -60,10 +63,10 @@ def comparable(answer: tuple) -> tuple:
 def test_plain_pages_equal_pygeoapis_for_every_collection(ogc_every_layer):
     """One test over every collection: the fixture computes a run of every layer kind (~25 s)."""
     for collection_id in (c.id for c in public_collections()):
-        for form, params in FORMS.items():
-            plain, stock = answers(collection_id, params)
-            assert plain is not None, (collection_id, form)
-            assert comparable(plain) == comparable(stock), (collection_id, form)
+        for (form, params), headers in [(f, {}) for f in FORMS.items()] + [(f, SPANISH) for f in FORMS.items()]:
+            plain, stock = answers(collection_id, params, **headers)
+            assert plain is not None, (collection_id, form, headers)
+            assert comparable(plain) == comparable(stock), (collection_id, form, headers)
         first = json.loads(answers(collection_id, {"limit": "2"})[1][2])
         following = [link for link in first["links"] if link["rel"] == "next"]
         if following:  # the keyset page the next link names
@@ -71,6 +74,15 @@ def test_plain_pages_equal_pygeoapis_for_every_collection(ogc_every_layer):
             plain, stock = answers(collection_id, params)
             assert comparable(plain) == comparable(stock), (collection_id, "keyset page")
             assert "numberMatched" not in json.loads(plain[2])
+
+
+def test_plain_pages_speak_spanish_when_asked(ogc):
+    for params, headers in (({"lang": "es", "limit": "2"}, {}), ({"limit": "2"}, SPANISH)):
+        headers_, _, content = answers("incidents", params, **headers)[0]
+        titles = {link["rel"]: link["title"] for link in json.loads(content)["links"]}
+        assert titles["collection"] == "Incidentes (públicos)" and headers_["Content-Language"] == "es"
+    english = json.loads(answers("incidents", {"limit": "2"})[0][2])
+    assert {link["rel"]: link["title"] for link in english["links"]}["collection"] == "Incidents (public)"
 
 
 @pytest.mark.django_db

@@ -265,7 +265,7 @@
     const box = el("input", { type: "checkbox", id: `toggle-b-${set.slug}`, "data-layer-name": name });
     box.checked = shown;
     toggle(name, [fill, line], box);
-    $("boundary-sets").append(el("p", {}, el("label", { for: box.id }, box, ` ${set.slug} `,
+    $("boundary-sets").append(el("p", {}, el("label", { for: box.id }, box, ` ${set.label || set.slug} `,
       el("span", { class: "swatch outline", style: { borderColor: set.slug === "districts" ? "#444" : "#7a3e9d" } }))));
   }
 
@@ -297,7 +297,7 @@
   });
 
   // ---- popups: counts and the trend -------------------------------------------------------
-  function sparkline(values) {
+  function sparkline(values, months = null) {
     const w = 160, h = 36, known = values.filter((v) => v !== null);
     const top = Math.max(1, ...known), step = w / Math.max(values.length - 1, 1);
     let d = "", pen = false;
@@ -309,9 +309,18 @@
     const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
     svg.setAttribute("width", w); svg.setAttribute("height", h); svg.setAttribute("class", "spark");
     svg.setAttribute("role", "img"); svg.setAttribute("aria-label", gettext("Monthly counts, last 24 months"));
+    svg.dataset.values = JSON.stringify(values);  // what is drawn, for a reader and for the tests
+    if (months) svg.dataset.months = JSON.stringify(months);
     const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
     path.setAttribute("d", d.trim()); path.setAttribute("fill", "none"); path.setAttribute("stroke", "#1f4e79");
     svg.append(path);
+    values.forEach((v, i) => {  // a dot per month shown: a month between two blanked ones is seen too
+      if (v === null) return;
+      const dot = document.createElementNS("http://www.w3.org/2000/svg", "circle");
+      dot.setAttribute("cx", (i * step).toFixed(1)); dot.setAttribute("cy", (h - 2 - ((h - 4) * v) / top).toFixed(1));
+      dot.setAttribute("r", "1.5"); dot.setAttribute("fill", "#1f4e79");
+      svg.append(dot);
+    });
     return svg;
   }
   const shown = (v, digits = 0) => (v === null || v === undefined ? "–" : number(v, digits));
@@ -321,6 +330,35 @@
       skipGeometry: "true", limit: "1000" });
     return fetchJson(`${E.ogc}/collections/${layer.name}-runs/items?${q}`).then((page) => page.features
       .map((f) => f.properties).sort((a, b) => a.period_start.localeCompare(b.period_start)).map((m) => m.incident_count ?? null));
+  }
+  // A public cell's monthly counts in its offence category: the OGC API's incidents at the cell's
+  // centre (a box of ~10 m around it: the next cell centre is 125 m away or more) of the same
+  // category and cell size, over the last 24 months of the data; a month not shown (none, or
+  // fewer than the public minimum) is a gap.
+  function cellCounts(p, [lon, lat]) {
+    const d = 1e-4;
+    const q = new URLSearchParams({ f: "json", bbox: [lon - d, lat - d, lon + d, lat + d].join(","), category: p.category,
+      cell_size_m: p.cell_size_m, skipGeometry: "true", limit: "1000" });
+    return fetchJson(`${E.ogc}/collections/incidents/items?${q}`).then((page) => {
+      const byMonth = new Map(page.features.map((f) => [f.properties.period_start.slice(0, 7), f.properties.incident_count]));
+      const axis = (months.length ? months : [...byMonth.keys()].sort()).slice(-24);
+      return { axis, counts: axis.map((m) => byMonth.get(m) ?? null) };
+    });
+  }
+  function cellCard(p, centre) {
+    const trend = el("span", { class: "trend" });
+    window.bcoMapPopup = cellCounts(p, centre).then(({ axis, counts }) => trend.replaceChildren(sparkline(counts, axis)));
+    return el("div", { class: "popup" }, el("strong", {}, fmt(gettext("%(n)s incidents: %(category)s"),
+      { n: p.count, category: CATEGORY_LABELS[p.category] || p.category })), el("br"),
+      fmt(gettext("%(when)s, within %(size)s m"), { when: monthName(p.period_start), size: p.cell_size_m }), el("br"),
+      gettext("This cell and offence, month by month (a gap: none, or too few to show):"), el("br"), trend);
+  }
+  // An analysis layer's feature: its public columns by their labels in the manifest.
+  const value = (v) => (typeof v === "number" && !Number.isInteger(v) ? number(v, 3) : String(v));
+  function featureCard(layer, p) {
+    const rows = (layer.columns || []).filter((c) => p[c.name] !== null && p[c.name] !== undefined && p[c.name] !== "")
+      .slice(0, 10).flatMap((c) => [el("br"), `${c.label}: ${value(p[c.name])}`]);
+    return el("div", { class: "popup" }, el("strong", {}, layer.title), ...rows);
   }
   function areaCard(layer, p) {
     const trend = el("span", { class: "trend" });
@@ -343,14 +381,11 @@
       card = el("div", { class: "popup" }, el("strong", {}, fmt(gettext("%(n)s incidents around here"), { n: number(p.count) })),
         el("br"), gettext("Zoom in for their offences and months."));
     } else if (hit.layer.id === "incidents") {
-      card = el("div", { class: "popup" }, el("strong", {}, fmt(gettext("%(n)s incidents: %(category)s"),
-        { n: p.count, category: CATEGORY_LABELS[p.category] || p.category })), el("br"),
-        fmt(gettext("%(when)s, within %(size)s m"), { when: monthName(p.period_start), size: p.cell_size_m }));
+      card = cellCard(p, hit.geometry.coordinates);
     } else if (layer && periodic(layer)) {
       card = areaCard(layer, p);
     } else if (layer) {
-      const entries = Object.entries(p).filter(([k, v]) => !k.startsWith("run_") && v !== null && typeof v !== "object").slice(0, 8);
-      card = el("div", { class: "popup" }, el("strong", {}, layer.title), ...entries.flatMap(([k, v]) => [el("br"), `${k}: ${v}`]));
+      card = featureCard(layer, p);
     } else {
       const pop = p.population ? `${number(p.population)} (${p.population_kind} ${p.population_year})` : "–";
       card = el("div", { class: "popup" }, el("strong", {}, p.name), el("br"), fmt(gettext("Population: %(pop)s"), { pop }));
@@ -402,8 +437,9 @@
 
   // ---- controls ---------------------------------------------------------------------------
   let months = [];
-  function setupControls(categories, sets) {
-    $("area-set").replaceChildren(...sets.map((slug) => el("option", { value: slug }, slug)));
+  function setupControls(categories, boundarySets) {
+    const sets = boundarySets.map((b) => b.slug);
+    $("area-set").replaceChildren(...boundarySets.map((b) => el("option", { value: b.slug }, b.label || b.slug)));
     const counted = layers.find(periodic);
     if (!sets.includes(state.set)) state.set = counted ? counted.run.parameters.boundary_set : "";
     $("area-set").value = state.set;
@@ -505,7 +541,7 @@
       : summaryUrl("incidents", {}, { values: "period_start,category" }));
     months = listed.values.period_start.map((d) => d.slice(0, 7));
     const categories = listed.values.category.filter((c) => c !== "all");
-    setupControls(["all", ...categories], manifest.boundaries.map((b) => b.slug));
+    setupControls(["all", ...categories], manifest.boundaries);
     await applyFilters();
     map.once("idle", () => { document.body.dataset.ready = "true"; });
   });
