@@ -38,10 +38,12 @@ BOUNDARY_SET_NAMES = (gettext_noop("Districts of Belize"), gettext_noop("Belize 
 def boundary_set_labels(slugs) -> dict[str, str]:
     """Each boundary set's label in the active language: its own name, through the
     catalogue, or its slug when it has no name (or is not loaded)."""
-    from boundaries.models import BoundarySet
-
-    names = dict(BoundarySet.objects.filter(slug__in=list(slugs)).values_list("slug", "name"))
+    slugs = list(slugs)
+    with read_connection().cursor() as cur:
+        cur.execute("SELECT slug, name FROM public_boundary_sets WHERE slug = ANY(%s)", [slugs])
+        names = dict(cur.fetchall())
     return {slug: gettext(names[slug]) if names.get(slug) else slug for slug in slugs}
+
 
 #: the run filter of a run over all offences and the whole country, on a projection's text column
 _BROAD = BROAD_INPUT.replace("r.input_filter", "run_filter::jsonb")

@@ -28,7 +28,7 @@ The public rule:
   incidents) is shown as the hull of the 250 m cells those vertices lie in, so that
   no vertex is an incident, and only where it outlines at least k incidents; the
   incidents' dates in such layers are shown to the month (``BCO_PUBLIC_PERIOD``).
-* **Boundaries** are public, with their latest population figure, year and source.
+* **Boundaries** are public, with their latest population figure, year and source, and the sets' names.
 * **Places**: the gazetteer's names and points (towns, villages, districts), for the
   map's labels and place search.
 * **Runs**: the record (method, parameters, filter, counts, decision log, Knox table)
@@ -203,6 +203,7 @@ def statements() -> list[str]:
     sql = [
         f"CREATE VIEW public_boundaries AS {BOUNDARIES}",
         "CREATE VIEW public_districts AS SELECT * FROM public_boundaries WHERE boundary_set = 'districts'",
+        "CREATE VIEW public_boundary_sets AS SELECT slug, name, source FROM boundaries_boundaryset",
         f"CREATE MATERIALIZED VIEW public_incidents AS {incidents}",
         "CREATE UNIQUE INDEX public_incidents_id ON public_incidents (id)",
         "CREATE INDEX public_incidents_geom ON public_incidents USING gist (geom)",
@@ -223,7 +224,7 @@ def statements() -> list[str]:
 
 def drop_statements() -> list[str]:
     """Drop every projection (and the wave-1 ``ogc_*`` views they replace)."""
-    views = ["public_boundaries", "analyst_incidents", "public_runs", "public_sources", "public_places", "ogc_kde_contours", "ogc_kde_contours_all",
+    views = ["public_boundaries", "public_boundary_sets", "analyst_incidents", "public_runs", "public_sources", "public_places", "ogc_kde_contours", "ogc_kde_contours_all",
              "ogc_incidents", "ogc_districts"]
     return ["DROP MATERIALIZED VIEW IF EXISTS public_incidents, public_sensitive_counts CASCADE",
             *(f"DROP VIEW IF EXISTS {v} CASCADE" for v in views),
