@@ -12,7 +12,7 @@ class ServicesConfig(AppConfig):
 
         from geo_bco.signals import incidents_imported
 
-        from .ogc import formats
+        from .ogc import formats, html_config
         from .ogc.config import build_analyst_config, build_pygeoapi_config
 
         from . import refresh, tasks  # noqa: F401  registers the procrastinate tasks
@@ -30,3 +30,4 @@ class ServicesConfig(AppConfig):
         settings.API_RULES = get_api_rules(settings.PYGEOAPI_CONFIG)
         settings.BCO_ANALYST_OGC_CONFIG = build_analyst_config(public_url=settings.PUBLIC_URL, debug=settings.DEBUG)
         formats.register()  # f=csv with coordinates
+        html_config.install()  # each API's HTML pages with its own configuration

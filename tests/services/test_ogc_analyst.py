@@ -108,6 +108,20 @@ def test_exact_layers_are_listed_for_analysts_only(analyst_api):
     assert all(t.startswith(("analyst_", "public_")) for t in tables)
 
 
+def test_public_html_pages_never_show_the_analysts_configuration(analyst_api):
+    """pygeoapi caches the configuration its HTML pages render per language only, process-wide
+    (services/ogc/html_config.py): an analyst's page must not shape the public's, nor the reverse."""
+    public_api = analyst_api.replace("/analyst", "")
+    first = requests.get(public_api + "/collections/incidents", params={"f": "html"}, timeout=30)
+    analyst = requests.get(analyst_api + "/collections/incidents", params={"f": "html"}, auth=auth("analyst"),
+                           timeout=30)
+    assert analyst.status_code == 200 and "analysts only" in analyst.text and "/analyst/ogcapi/static/" in analyst.text
+    for path in ("/", "/collections/incidents"):
+        public = requests.get(public_api + path, params={"f": "html"}, timeout=30)
+        assert public.status_code == 200 and "/analyst/" not in public.text and "analysts only" not in public.text
+    assert "analysts only" not in first.text
+
+
 def _qgis(url: str, collection: str, credentials: tuple[str, str] | None) -> dict:
     spec = [{"collection": collection, "auth": list(credentials) if credentials else None}]
     done = subprocess.run(["/usr/bin/python3", str(PROBE), url, json.dumps(spec)],
