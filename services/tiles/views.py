@@ -19,7 +19,6 @@ from urllib.parse import urlencode
 import mercantile
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
 from ..access import record_exact_read, require_role
@@ -87,8 +86,8 @@ class TileViews:
             "summary": self._url(request, "tile-summary", layer.id),
         }
 
-    def _guarded(self, view: Callable) -> Callable:
-        """``view`` behind the audience's role, its answers kept out of shared caches."""
+    def guarded(self, view: Callable) -> Callable:
+        """``view`` as a route: GET and HEAD only, behind the audience's role, a bad parameter a 400."""
 
         @wraps(view)
         def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -101,10 +100,11 @@ class TileViews:
         response["Cache-Control"] = f"{'private' if self.role else 'public'}, max-age={MAX_AGE}"
         return response
 
-    def _audit(self, request: HttpRequest, layer: TileLayer, query: Query, features: int, **extra) -> None:
+    def _audit(self, request: HttpRequest, layer: TileLayer, filters: dict, features: int, bbox=None) -> None:
+        """One audit row for an answer read from exact data (the analysts' audience only)."""
         if self.role is not None:
-            record_exact_read(request, collection=f"tiles:{layer.id}", feature_count=features,
-                              filters=dict(query.params()) | extra.pop("filters", {}), **extra)
+            record_exact_read(request, collection=f"tiles:{layer.id}", feature_count=features, filters=filters,
+                              bbox=bbox)
 
     def index(self, request: HttpRequest) -> JsonResponse:
         return JsonResponse({"layers": [self._tilejson(request, layer) for layer in tile_layers(self.audience)]})
@@ -119,7 +119,7 @@ class TileViews:
             raise Http404(f"{layer.id}: no tile {z}/{x}/{y} (zoom {layer.minzoom}-{layer.maxzoom})")
         query = parse(layer.filters, request)
         rendered = render_tile(layer, query, z, x, y, self.audience)
-        self._audit(request, layer, query, rendered.features, filters={"tile": f"{z}/{x}/{y}"},
+        self._audit(request, layer, dict(query.params()) | {"tile": f"{z}/{x}/{y}"}, rendered.features,
                     bbox=tuple(mercantile.bounds(x, y, z)))
         response = HttpResponse(rendered.data, content_type=MVT)
         response["X-Tile-Aggregated"] = "cells" if aggregated(layer, z) else "features"
@@ -130,13 +130,8 @@ class TileViews:
         layer = self._layer_or_404(layer_id)
         query = parse(layer.filters, request)
         body = summaries.summary(layer, query, *summaries.parse(layer, request), audience=self.audience)
-        self._audit(request, layer, query, body["features"])
+        self._audit(request, layer, dict(query.params()), body["features"])
         return self._cache_control(JsonResponse(body))
-
-    def routes(self) -> dict[str, Callable]:
-        """The endpoints as views, by route name (see ``services.tiles.urls``)."""
-        return {"tiles": self._guarded(self.index), "tilejson": self._guarded(self.tilejson),
-                "tile-summary": self._guarded(self.summary), "tile": gzip_page(self._guarded(self.tile))}
 
 
 PUBLIC = TileViews("public")

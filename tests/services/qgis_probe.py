@@ -25,6 +25,7 @@ For each, the output holds:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -89,10 +90,13 @@ def probe(app, urls: list[str], url: str, spec: dict) -> dict:
     return result
 
 
-def main(url: str, specs: list[dict]) -> list[dict]:
+@contextlib.contextmanager
+def headless_qgis():
+    """A QGIS application with a fresh, temporary profile (no saved settings of a user change
+    the results), yielding it and the list every URL QGIS requests is appended to."""
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     runtime = os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="qgis-xdg-"))
-    profile = tempfile.mkdtemp(prefix="qgis-profile-")  # no saved settings of a user change the results
+    profile = tempfile.mkdtemp(prefix="qgis-profile-")
     from qgis.core import QgsApplication, QgsNetworkAccessManager, QgsNetworkRequestParameters
 
     app = QgsApplication([], False, profile)
@@ -101,12 +105,17 @@ def main(url: str, specs: list[dict]) -> list[dict]:
     QgsNetworkAccessManager.instance().requestAboutToBeCreated[QgsNetworkRequestParameters].connect(
         lambda params: urls.append(params.request().url().toString()))
     try:
-        return [probe(app, urls, url, spec) for spec in specs]
+        yield app, urls
     finally:
         app.exitQgis()
         shutil.rmtree(profile, ignore_errors=True)
         if runtime.startswith(tempfile.gettempdir() + "/qgis-xdg-"):
             shutil.rmtree(runtime, ignore_errors=True)
+
+
+def main(url: str, specs: list[dict]) -> list[dict]:
+    with headless_qgis() as (app, urls):
+        return [probe(app, urls, url, spec) for spec in specs]
 
 
 if __name__ == "__main__":

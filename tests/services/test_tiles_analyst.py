@@ -5,6 +5,10 @@ read with SQL over the same tile envelope."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+from pathlib import Path
+
 import mapbox_vector_tile
 import mercantile
 import pytest
@@ -17,10 +21,12 @@ from services.tiles.layers import tile_layer, tile_layers
 from services.tiles.render import BUFFER, EXTENT
 
 from test_ogc_analyst import analyst_api, auth  # noqa: F401 (the fixture: exact incidents and a near-repeat run)
+from test_ogc_qgis import SYSTEM_PYTHON, needs_qgis
 
 pytestmark = pytest.mark.postgis
 
 SENSITIVE_POINT = (-88.7610, 17.2530)  # A2 in test_ogc_analyst's file: a sexual offence
+PROBE = Path(__file__).with_name("qgis_tiles_probe.py")
 
 
 @pytest.fixture
@@ -125,3 +131,21 @@ def test_a_bad_filter_is_a_400_naming_it(tiles):
     response = requests.get(url(tiles, "incidents", street_tile()), params={"from": "2025-13"},
                             auth=auth("analyst"), timeout=30)
     assert response.status_code == 400 and "from" in response.text
+
+
+def qgis_draws(template: str, extent: list[float], credentials: tuple[str, str]) -> dict:
+    done = subprocess.run([SYSTEM_PYTHON, str(PROBE), template, json.dumps(extent), *credentials],
+                          capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@needs_qgis
+def test_qgis_with_a_basic_authcfg_draws_the_exact_incidents_and_every_tile_it_reads_is_audited(tiles):
+    """Without credentials the tiles are 401 (tested above with plain HTTP); QGIS itself would
+    wait at its console for a password, so only the signed-in layer is drawn here."""
+    template, extent = tiles + "/incidents/{z}/{x}/{y}.mvt", list(mercantile.xy_bounds(street_tile()))
+    seen = qgis_draws(template, extent, auth("analyst"))
+    assert seen["valid"] and seen["pixels"] > 0
+    audited = AuditRecord.objects.filter(username="analyst", auth_method="basic", collection="tiles:incidents")
+    assert audited.exists() and sum(audited.values_list("feature_count", flat=True)) > 0  # QGIS's own reads
