@@ -544,5 +544,8 @@
     setupControls(["all", ...categories], manifest.boundaries);
     await applyFilters();
     map.once("idle", () => { document.body.dataset.ready = "true"; });
+    // The map may have gone idle while the filters were applied (every tile already there):
+    // "idle" then fires only after another frame, so ask for one.
+    map.triggerRepaint();
   });
 })();
