@@ -245,7 +245,7 @@ COLUMN_LABELS = {
     "pct_change": gettext_noop("% change"), "population": gettext_noop("Population"),
     "population_year": gettext_noop("Population year"), "population_source": gettext_noop("Population source"),
     "rate_per_100k": gettext_noop("Rate per 100,000"), "small_count": gettext_noop("Small count"),
-    "score": gettext_noop("Forecast score"), "rank": gettext_noop("Rank"),
+    "rank": gettext_noop("Rank"),
 }
 
 

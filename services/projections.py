@@ -145,16 +145,20 @@ def _column(name: str) -> str:
     return f'l."{name}"'
 
 
+def _blanked(column: str, small: str) -> str:
+    """The column, NULL where ``small`` (a count under the public minimum) holds."""
+    return f'CASE WHEN {small} THEN NULL ELSE {_column(column)} END AS "{column}"'
+
+
 def _public_column(kind: LayerKind, column: str) -> str:
     k = int(settings.BCO_PUBLIC_MIN_COUNT)
     if column in kind.small_count_columns:
-        small = _column("small_count") if "small_count" in kind.columns else f"{_column(column)} BETWEEN 1 AND {k - 1}"
-        return f'CASE WHEN {small} THEN NULL ELSE {_column(column)} END AS "{column}"'
+        return _blanked(column, _column("small_count") if "small_count" in kind.columns
+                        else f"{_column(column)} BETWEEN 1 AND {k - 1}")
     if column in kind.small_share_columns:  # a share times its total is a count
         of = kind.small_share_columns[column]
         total = "r.input_count" if of == "run_input_count" else _column(of)
-        small = f"round({_column(column)} * {total}) BETWEEN 1 AND {k - 1}"
-        return f'CASE WHEN {small} THEN NULL ELSE {_column(column)} END AS "{column}"'
+        return _blanked(column, f"round({_column(column)} * {total}) BETWEEN 1 AND {k - 1}")
     if column in kind.incident_date_columns:
         return f"date_trunc('{settings.BCO_PUBLIC_PERIOD}', {_column(column)})::date AS \"{column}\""
     return _column(column)
