@@ -86,6 +86,15 @@ def test_nul_far_into_the_file_rejects_only_its_row(write_csv, reader):
     assert "U+0000" in reason["message"]
 
 
+def test_a_stray_nul_near_the_start_rejects_only_its_row(write_csv):
+    """One NUL in a text file is a field's control character wherever it is, not a binary file."""
+    content = HEADER + "N0,theft,2025-03-01 10:00,17.25,-88.76\x00\n" + FILLER
+    assert content.index("\x00") < 100
+    result = import_file(write_csv(content), source_system="rms")
+    assert (result.rows_total, result.inserted, result.rejected) == (201, 200, 1)
+    assert codes(result) == {1: {("longitude", "control_character")}}
+
+
 def test_nul_in_a_row_rejected_for_another_reason_is_stored(write_csv):
     content = HEADER + FILLER + "N2,no\x00such,2025-03-01 10:00,17.25,-88.76\n"
     result = import_file(write_csv(content), source_system="rms")
