@@ -44,6 +44,17 @@ def attribute_columns(relation: str) -> tuple[tuple[str, str], ...]:
         return tuple(cur.fetchall())
 
 
+@functools.cache
+def geometry_type(relation: str, column: str) -> str | None:
+    """The declared geometry type of ``relation.column`` (``POINT``, ``MULTIPOLYGON``...),
+    ``None`` when the column is a plain ``geometry``; read once, as attribute_columns."""
+    with read_connection().cursor() as cur:
+        cur.execute("SELECT type FROM geometry_columns WHERE f_table_name = %s AND f_geometry_column = %s",
+                    [relation, column])
+        row = cur.fetchone()
+    return None if row is None or row[0] == "GEOMETRY" else row[0]
+
+
 @contextlib.contextmanager
 def short_reads() -> Iterator[None]:
     """A transaction on the read connection for a request's few short queries: JIT and

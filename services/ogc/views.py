@@ -9,6 +9,7 @@ of including ``pygeoapi.django_.urls``, because that module redirects ``/ogcapi`
 * ``GET`` and ``HEAD`` are served, ``OPTIONS`` is answered, anything else is a 405;
 * each request sees extents measured from the data (``services.ogc.extents``);
 * items requests carry their keyset position to the provider (``services.ogc.paging``);
+* a plain items page, once rendered, is answered from memory until the data change;
 * responses are gzip-compressed when the client accepts it;
 * the OpenAPI document is built on first use (it introspects every table, which a
   settings module must not do) and cached per process.
@@ -17,7 +18,7 @@ of including ``pygeoapi.django_.urls``, because that module redirects ``/ogcapi`
 from __future__ import annotations
 
 import functools
-import json
+import hashlib
 from collections.abc import Callable
 from http import HTTPStatus
 
@@ -34,6 +35,8 @@ from pygeoapi.crs import transform_bbox as pygeoapi_transform_bbox
 from pygeoapi.models.provider.base import TileMatrixSetEnum
 from pygeoapi.openapi import get_oas
 
+from .. import public_cache
+from .documents import Document
 from .extents import extents
 from .paging import AFTER, KeysetPage, serving
 from .plain_pages import plain_page
@@ -94,37 +97,49 @@ def _with_extents(config: dict, measured: dict, temporal: bool) -> dict:
     return {**config, "resources": resources}
 
 
-#: (audience, temporal, extents) -> (the configuration it was built from, pygeoapi's API object)
+#: (audience, temporal, generation of the data) -> (the configuration it was built from, pygeoapi's API object)
 _APIS: dict[tuple, tuple[dict, API]] = {}
 
 
 def api_for(audience: str, temporal: bool) -> API:
     """pygeoapi's API object for the configuration in force and the data's current extents.
 
-    Built again only when the extents change (an import or a run): building one deep-copies
-    the whole configuration, a quarter of a small items page's time. One object serves
-    every request, as in pygeoapi's own Flask and Django apps.
+    Built again only when the data change (an import or a run: a new generation of the
+    public cache): building one deep-copies the whole configuration, a quarter of a small
+    items page's time. One object serves every request, as in pygeoapi's own Flask and
+    Django apps.
     """
     config = configuration(audience)
-    measured = _measured(config)
-    key = (audience, temporal, json.dumps(measured, sort_keys=True))
+    key = (audience, temporal, public_cache.generation())
     held = _APIS.get(key)
     if held is None or held[0] is not config:
-        if len(_APIS) > 16:  # extents of earlier generations
+        if len(_APIS) > 16:  # earlier generations
             _APIS.clear()
+        measured = _measured(config)
         held = _APIS[key] = (config, API(_with_extents(config, measured, temporal), openapi_document(audience)))
     return held[1]
 
 
-def _respond(request: HttpRequest, api: API, result: tuple[dict, int, str | bytes]) -> HttpResponse:
+def _respond(request: HttpRequest, result: tuple[dict, int, str | bytes | Document]) -> HttpResponse:
     headers, status, content = result
-    response = HttpResponse(content, status=status)
+    if isinstance(content, Document):
+        response = content.response(request, status)
+    else:
+        response = HttpResponse(content, status=status)
     for key, value in headers.items():
         response[key] = value
     if request.method == "HEAD":
         response["Content-Length"] = str(len(response.content))
         response.content = b""
     return response
+
+
+def _page_key(audience: str, request: HttpRequest, url_args: dict) -> str:
+    """What an items page depends on besides the data: the API, the collection, the query
+    and the headers pygeoapi reads the format and the language from."""
+    asked = (audience, sorted(url_args.items()), sorted(request.GET.lists()),
+             request.META.get("HTTP_ACCEPT"), request.META.get("HTTP_ACCEPT_LANGUAGE"))
+    return "ogc-page:" + hashlib.sha1(repr(asked).encode()).hexdigest()
 
 
 def _refuse(request: HttpRequest, api: API, api_request: APIRequest) -> HttpResponse:
@@ -135,25 +150,37 @@ def _refuse(request: HttpRequest, api: API, api_request: APIRequest) -> HttpResp
         headers = api_request.get_response_headers(**api.api_headers)
         result = api.get_exception(HTTPStatus.METHOD_NOT_ALLOWED, headers, api_request.format,
                                    "MethodNotAllowed", f"{request.method} is not served here; use GET or HEAD")
-        response = _respond(request, api, result)
+        response = _respond(request, result)
     response["Allow"] = "GET, HEAD, OPTIONS"
     return response
 
 
 def ogc_view(api_function: Callable, *, temporal: bool = True, check_format: bool = True,
-             audience: str = "public") -> Callable:
-    """A Django view calling ``api_function(api, api_request, *url_args)``."""
+             audience: str = "public", pages: bool = False) -> Callable:
+    """A Django view calling ``api_function(api, api_request, *url_args)``.
+
+    With ``pages``, an answer whose content is a :class:`Document` (a plain items page)
+    is kept in the process's memory until the data change, and the same request is
+    answered from there: every QGIS client that loads a layer asks for the same first
+    page and follows the same ``next`` links.
+    """
 
     @csrf_exempt
     @gzip_page
     def view(request: HttpRequest, **url_args: str) -> HttpResponse:
+        key = _page_key(audience, request, url_args) if pages and request.method in ("GET", "HEAD") else None
+        if key is not None and (page := public_cache.recall(key)) is not None:
+            return _respond(request, page)
         api = api_for(audience, temporal)
         api_request = APIRequest.from_django(request, api.locales)
         if request.method not in ("GET", "HEAD"):
             return _refuse(request, api, api_request)
         if check_format and not api_request.is_valid():
-            return _respond(request, api, api.get_format_exception(api_request))
-        return _respond(request, api, api_function(api, api_request, *url_args.values()))
+            return _respond(request, api.get_format_exception(api_request))
+        result = api_function(api, api_request, *url_args.values())
+        if key is not None and isinstance(result[2], Document):
+            public_cache.remember(key, result)
+        return _respond(request, result)
 
     view.__name__ = view.__qualname__ = api_function.__name__
     return view
@@ -198,7 +225,7 @@ class OgcViews:
         self.collections = make(describe_collections)
         self.collection_schema = make(get_collection_schema)
         self.collection_queryables = make(itemtypes.get_collection_queryables)
-        self.collection_items = make(_items, temporal=False, check_format=False)
+        self.collection_items = make(_items, temporal=False, check_format=False, pages=True)
         self.collection_item = make(itemtypes.get_collection_item)
         self.tilematrixsets = make(_tilematrixsets)
         self.processes = make(processes_api.describe_processes)  # none are offered; the landing page links here

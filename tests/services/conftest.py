@@ -16,14 +16,21 @@ from layer_runs import FAST_PARAMETERS
 
 @pytest.fixture(autouse=True)
 def fresh_public_cache(request):
-    """Each database test starts with no cached extents, counts or tiles: in production
-    the imports and runs that change the data invalidate them; tests flush tables. The
-    cache lives in PostgreSQL, so this waits for the test's own database fixture."""
-    for name in ("transactional_db", "db"):
-        if name in request.fixturenames:
-            request.getfixturevalue(name)
-            public_cache.invalidate()
-            return
+    """Each database test starts with no cached extents, counts, pages or tiles: in
+    production the imports and runs that change the data invalidate them; tests flush
+    tables or roll them back (the shared generation with them, but not what this process
+    keeps in memory). The cache lives in PostgreSQL, so this waits for the test's own
+    database fixture."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None:
+        request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
+    elif "transactional_db" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+    elif "db" in request.fixturenames:
+        request.getfixturevalue("db")
+    else:
+        return
+    public_cache.invalidate()
 
 
 @pytest.fixture
