@@ -133,9 +133,8 @@ def plain_page(api: API, request: APIRequest, collection_id: str, page: KeysetPa
         return None  # pygeoapi and the provider say what is wrong
     clauses, params = [], []
     if bbox:
-        srid = storage_srid(provider.get("storage_crs", DEFAULT_STORAGE_CRS))  # as the provider's bbox filter
-        # a point intersects a box exactly when their bounding boxes overlap: ``&&`` alone,
-        # which the GIST index answers, without ST_Intersects' test of every candidate row
+        # as the provider's bbox filter (FastPostgreSQLProvider._get_bbox_filter): ``&&`` alone for points
+        srid = storage_srid(provider.get("storage_crs", DEFAULT_STORAGE_CRS))
         points = geometry_type(provider["table"], provider["geom_field"]) == "POINT"
         test = "{1} && {0}" if points else "ST_Intersects({0}, {1})"
         envelope = sql.SQL("ST_MakeEnvelope(%s, %s, %s, %s, {})").format(sql.Literal(srid))

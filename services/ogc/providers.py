@@ -26,7 +26,7 @@ from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from ..public_cache import cached
-from ..reading import read_connection
+from ..reading import geometry_type, read_connection
 from .config import connection_params
 from .paging import keyset_page
 
@@ -200,8 +200,12 @@ class DjangoPostgreSQLProvider(PostgreSQLProvider):
         if not all(math.isfinite(v) for v in bbox):
             raise invalid("bbox", "every coordinate must be a finite number")
         # pygeoapi's own looks the storage SRID up with pyproj on every request (~20 ms for CRS84)
-        envelope = func.ST_MakeEnvelope(*bbox, self.storage_srid)
-        return func.ST_Intersects(envelope, self._column(self.geom))
+        envelope, column = func.ST_MakeEnvelope(*bbox, self.storage_srid), self._column(self.geom)
+        if geometry_type(self.table, self.geom) == "POINT":
+            # a point is in a box exactly when the boxes overlap: ``&&``, which the GIST index
+            # answers, without ST_Intersects' exact test of every candidate row
+            return envelope.op("&&")(column)
+        return func.ST_Intersects(envelope, column)
 
     def _get_cql_filters(self, filterq):
         if filterq:
