@@ -99,8 +99,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # serves collected static files (MapLibre, map.js) in every mode: no separate web server needed
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # serves collected static files (MapLibre, map.js) and pygeoapi's in every mode: no separate web server needed
+    "services.static_files.StaticFiles",
     "services.ratelimit.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",  # Accept-Language, or the language chosen in the page

@@ -4,6 +4,7 @@ with GDAL's own OGC client (ogrinfo OAPIF:), as QGIS would use it."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 
@@ -115,6 +116,17 @@ def test_kde_collection_serves_the_latest_run_and_history_by_run_id(ogc):
     assert {f["properties"]["run_id"] for f in newer["features"]} == {run_id + 1}
     old = get(ogc + "/collections/kde-runs/items", run_id=run_id)
     assert old["numberMatched"] == 3 and {f["properties"]["run_id"] for f in old["features"]} == {run_id}
+
+
+def test_html_pages_find_their_stylesheet_logo_and_icon(ogc):
+    """pygeoapi's templates link them under the API's own URL (``/ogcapi/static/``)."""
+    page = requests.get(f"{ogc}/collections/incidents/items?f=html&limit=2", timeout=30)
+    assert page.status_code == 200
+    local = set(re.findall(rf'(?:href|src)="({re.escape(ogc)}/static/[^"]+)"', page.text))
+    assert {url.rsplit("/", 1)[1] for url in local} >= {"default.css", "logo.png", "favicon.ico"}
+    for url in local:
+        response = requests.get(url, timeout=30)
+        assert response.status_code == 200 and len(response.content) > 0, url
 
 
 def test_unknown_collection_is_a_404(ogc):
