@@ -65,9 +65,8 @@ def _frame(rows: list[tuple]) -> gpd.GeoDataFrame:
     return frame.set_geometry(shapely.points(xy), crs=4326)
 
 
-def render_archive(first: date, fmt: str) -> bytes:
-    """The month's public incidents in ``fmt`` (csv, geojson or gpkg)."""
-    rows = _month_rows(first)
+def render_archive(rows: list[tuple], fmt: str) -> bytes:
+    """A month's public incidents (rows in the dictionary's columns) in ``fmt`` (csv, geojson or gpkg)."""
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
@@ -84,14 +83,21 @@ def render_archive(first: date, fmt: str) -> bytes:
 
 
 def archive(request: HttpRequest, month: str, fmt: str) -> HttpResponse:
-    """``/data/2025-03/incidents.csv`` (or ``.geojson``, ``.gpkg``)."""
+    """``/data/2025-03/incidents.csv`` (or ``.geojson``, ``.gpkg``).
+
+    A month the archive does not hold (no public incidents: before the first import, in the
+    future) is a 404, as the index lists only the months it holds, not an empty file.
+    """
     try:
         first = date.fromisoformat(f"{month}-01") if len(month) == 7 else None
     except ValueError:
         first = None
     if first is None or fmt not in FORMATS:
         raise Http404(f"no archive {month[:20]}/incidents.{fmt[:10]}: months are YYYY-MM, formats {', '.join(FORMATS)}")
-    response = HttpResponse(render_archive(first, fmt), content_type=FORMATS[fmt])
+    rows = _month_rows(first)
+    if not rows:
+        raise Http404(f"no public incidents for {first:%Y-%m}: /data/ lists the months the archive holds")
+    response = HttpResponse(render_archive(rows, fmt), content_type=FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="belize-incidents-{first:%Y-%m}.{fmt}"'
     return response
 

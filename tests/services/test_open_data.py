@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from services.opendata import DICTIONARY
+from services.opendata import DICTIONARY, FORMATS
 from services.projections import refresh_incidents
 
 pytestmark = pytest.mark.postgis
@@ -52,6 +52,12 @@ def test_index_lists_months_dictionary_and_licence(client, month):
     page = client.get("/data/").content.decode()
     assert f"/data/{month}/incidents.gpkg" in page and "CC BY 4.0" in page
     assert all(f"<code>{c}</code>" in page for c in COLUMNS)
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_a_month_the_archive_does_not_hold_is_404_not_an_empty_file(client, month, fmt):
+    assert client.get(f"/data/2031-01/incidents.{fmt}").status_code == 404
+    assert client.get(f"/data/{month}/incidents.{fmt}").status_code == 200
 
 
 @pytest.mark.parametrize("url", ["/data/2026-13/incidents.csv", "/data/2026-08/incidents.shp", "/data/x/incidents.csv"],

@@ -13,6 +13,7 @@ from django.urls import get_resolver
 from geo_bco.models import AnalysisRun
 from services.jobs import create_run, execute_run
 from services.layers import REGISTRY
+from services.opendata import months
 from services.projections import refresh_incidents
 
 from layer_runs import FAST_PARAMETERS
@@ -34,6 +35,7 @@ READ_NOTHING = {"api:methods", "javascript-catalog", "bulletin-file"}
 @pytest.fixture
 def layers(reference_data, demo_incidents, settings, tmp_path):
     demo_incidents(rows=500)
+    demo_incidents(rows=400, seed=5, days=31, source="demo-dense")  # cells that hold the public minimum: an archive
     refresh_incidents()
     runs = {name: execute_run(create_run(name, parameters=FAST_PARAMETERS[name]).pk) for name in REGISTRY}
     settings.BCO_BULLETIN_DIR = tmp_path
@@ -50,8 +52,9 @@ def anonymous_urls(layers) -> dict[str, str]:
             "api:places": "/api/places/", "dashboard": "/dashboard/", "dashboard json": "/dashboard/?format=json",
             "bulletins": "/bulletins/", "bulletin-file": "/bulletins/bulletin-2026-09-en.html", "open-data": "/data/",
             "javascript-catalog": "/jsi18n/"}
+    newest = months()[0][0]  # the archive answers 404 for a month it does not hold
     for fmt in ("csv", "geojson", "gpkg"):
-        urls[f"open-data-archive {fmt}"] = f"/data/2026-09/incidents.{fmt}"
+        urls[f"open-data-archive {fmt}"] = f"/data/{newest:%Y-%m}/incidents.{fmt}"
     for name, run in layers.items():
         if REGISTRY[name].public:
             urls[f"api:layer {name}"] = f"/api/layers/{name}/"
