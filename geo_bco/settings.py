@@ -143,8 +143,18 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
-#: MapLibre GL JS comes from npm (package.json) and is served as a local asset: no CDN.
-STATICFILES_DIRS = [("maplibre-gl", BASE_DIR / "node_modules" / "maplibre-gl" / "dist")]
+#: Front-end libraries come from npm (package.json) and are served as local assets: no CDN.
+#: MapLibre GL JS draws the web map; the vendor/ ones are those pygeoapi's HTML pages link
+#: (services/ogc/vendored.py points the pages at them).
+_NPM = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    ("maplibre-gl", _NPM / "maplibre-gl" / "dist"),
+    ("vendor/bootstrap", _NPM / "bootstrap" / "dist"),
+    ("vendor/leaflet", _NPM / "leaflet" / "dist"),
+    ("vendor/leaflet.markercluster", _NPM / "leaflet.markercluster" / "dist"),
+    ("vendor/leaflet-draw", _NPM / "leaflet-draw" / "dist"),
+    ("vendor/swagger-ui-dist", _NPM / "swagger-ui-dist"),
+]
 
 REST_FRAMEWORK = {
     # HTTP Basic or an API key (services/access.py; over HTTPS in production) for QGIS and scripts,

@@ -40,6 +40,7 @@ from .documents import Document
 from .extents import extents
 from .paging import AFTER, KeysetPage, serving
 from .plain_pages import plain_page
+from .vendored import localise
 
 SERVED_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -125,6 +126,8 @@ def _respond(request: HttpRequest, result: tuple[dict, int, str | bytes | Docume
     if isinstance(content, Document):
         response = content.response(request, status)
     else:
+        if isinstance(content, str) and headers.get("Content-Type", "").startswith("text/html"):
+            content = localise(content)
         response = HttpResponse(content, status=status)
     for key, value in headers.items():
         response[key] = value

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from html.parser import HTMLParser
 import shutil
 import subprocess
 
@@ -118,6 +119,31 @@ def test_kde_collection_serves_the_latest_run_and_history_by_run_id(ogc):
     assert old["numberMatched"] == 3 and {f["properties"]["run_id"] for f in old["features"]} == {run_id}
 
 
+class AssetLinks(HTMLParser):
+    """The scripts, stylesheets and icons a browser loads for a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls: set[str] = set()
+
+    @classmethod
+    def of(cls, html: str) -> set[str]:
+        parser = cls()
+        parser.feed(html)
+        return parser.urls
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script" and attrs.get("src"):
+            self.urls.add(attrs["src"])
+        elif tag == "link" and {"stylesheet", "icon"} & set((attrs.get("rel") or "").split()):
+            self.urls.add(attrs["href"])
+
+
+HTML_PAGES = ("", "/collections", "/collections/incidents", "/collections/incidents/items?limit=2",
+              "/collections/incidents/items/{id}", "/openapi")
+
+
 def test_html_pages_find_their_stylesheet_logo_and_icon(ogc):
     """pygeoapi's templates link them under the API's own URL (``/ogcapi/static/``)."""
     page = requests.get(f"{ogc}/collections/incidents/items?f=html&limit=2", timeout=30)
@@ -127,6 +153,33 @@ def test_html_pages_find_their_stylesheet_logo_and_icon(ogc):
     for url in local:
         response = requests.get(url, timeout=30)
         assert response.status_code == 200 and len(response.content) > 0, url
+
+
+@pytest.mark.parametrize("path", HTML_PAGES)
+def test_html_pages_load_every_script_and_stylesheet_from_this_server(ogc, path):
+    """No CDN: Bootstrap, Leaflet, its plugins and Swagger UI come from npm, served here."""
+    item = requests.get(f"{ogc}/collections/incidents/items", params={"f": "json", "limit": 1}, timeout=30)
+    url = ogc + path.format(id=item.json()["features"][0]["id"])
+    page = requests.get(url, params={"f": "html"}, timeout=30)
+    assert page.status_code == 200
+    assert not re.search(r"unpkg\.com|cdnjs\.|jsdelivr\.", page.text)
+    assets = AssetLinks.of(page.text)
+    origin = ogc.removesuffix("/ogcapi")
+    assert any(a.endswith(".css") for a in assets)
+    assert all(a.startswith((origin, "/")) for a in assets), sorted(assets)
+    for asset in assets:
+        response = requests.get(asset if asset.startswith("http") else origin + asset, timeout=30)
+        assert response.status_code == 200 and len(response.content) > 0, asset
+
+
+def test_items_page_draws_its_features_on_a_leaflet_map_with_no_network(ogc, browser):
+    """The browser has no way out (--disable-background-networking, no internet here): the map
+    draws because Leaflet and the marker-cluster plugin are served by geo-bco."""
+    browser.get(f"{ogc}/collections/incidents/items?f=html&limit=50")
+    drawn = browser.execute_script(
+        "return [typeof L, typeof L !== 'undefined' && typeof L.markerClusterGroup, "
+        "document.querySelectorAll('.leaflet-marker-icon, .leaflet-interactive').length]")
+    assert drawn[0] == "object" and drawn[1] == "function" and drawn[2] > 0, drawn
 
 
 def test_unknown_collection_is_a_404(ogc):
