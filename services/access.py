@@ -3,7 +3,8 @@
 GIS clients cannot keep a session, so besides the browser's session a request may
 carry HTTP Basic credentials or an API key in the ``X-API-Key`` header; both are what
 QGIS's authentication manager sends (method "Basic", or "API Header"). Exact reads are
-recorded with ``record_exact_read``.
+recorded with ``record_exact_read``. An answer that needed a role or holds exact data is
+stored by no cache (:class:`PrivateAnswers`).
 
     user = authenticate(request)                      # User or None (anonymous)
     if (refusal := require_role(request, "analyst")):  # 401 / 403 response, or None
@@ -20,6 +21,7 @@ import binascii
 from django.conf import settings
 from django.contrib import auth
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import add_never_cache_headers
 
 from geo_bco.models import ApiKey, AuditRecord
 from geo_bco.roles import get_role, has_role
@@ -27,6 +29,7 @@ from geo_bco.roles import get_role, has_role
 API_KEY_HEADER = "X-API-Key"
 REALM = "geo-bco"
 _CACHE = "_bco_access"
+_PRIVATE = "_bco_private"
 
 
 def basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
@@ -74,6 +77,7 @@ def authenticate(request: HttpRequest):
 def require_role(request: HttpRequest, role: str) -> HttpResponse | None:
     """None when the request's user has ``role``; else 401 (anonymous, with ``WWW-Authenticate``) or 403."""
     get_role(role)  # a misspelt role is a programming error, not a 403
+    setattr(request, _PRIVATE, True)
     user = authenticate(request)
     if user is None:
         response = JsonResponse({"code": "NotAuthenticated",
@@ -106,6 +110,7 @@ def record_exact_read(request: HttpRequest, *, collection: str, feature_count: i
     request: exact data must never reach one.
     """
     user, method = identify(request)
+    setattr(request, _PRIVATE, True)
     if user is None:
         raise ValueError("record_exact_read: the request is anonymous; exact data must not be served to it")
     return AuditRecord.objects.create(
@@ -113,3 +118,22 @@ def record_exact_read(request: HttpRequest, *, collection: str, feature_count: i
         method=request.method, path=request.path[:2000], query_string=request.META.get("QUERY_STRING", ""),
         collection=collection, filters=filters or {}, bbox=list(bbox) if bbox is not None else None,
         feature_count=feature_count)
+
+
+class PrivateAnswers:
+    """Middleware: an answer behind a role (``require_role``) or holding exact data
+    (``record_exact_read``) is stored by no cache, the client's own included.
+
+    QGIS keeps one disk cache for every profile of a system user: with the analysts'
+    collection pages cacheable, a QGIS later opened without credentials loaded the analysts'
+    layer from it. ``no-store`` also makes every read reach the server, and so the audit trail.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if getattr(request, _PRIVATE, False):
+            add_never_cache_headers(response)
+        return response

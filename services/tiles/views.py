@@ -97,7 +97,9 @@ class TileViews:
         return require_safe(_bad_parameter_is_400(checked))
 
     def _cache_control(self, response: HttpResponse) -> HttpResponse:
-        response["Cache-Control"] = f"{'private' if self.role else 'public'}, max-age={MAX_AGE}"
+        """Public tiles may be kept by any cache; the analysts' are kept by none (services.access.PrivateAnswers)."""
+        if self.role is None:
+            response["Cache-Control"] = f"public, max-age={MAX_AGE}"
         return response
 
     def _audit(self, request: HttpRequest, layer: TileLayer, filters: dict, features: int, bbox=None) -> None:

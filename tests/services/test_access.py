@@ -75,6 +75,7 @@ def test_analyst_reads_exact_incidents_by_session_basic_and_api_key(client, user
     client.force_login(users["analyst"])
     by_session = client.get(ANALYST_URL).json()
     assert by_basic == by_key == by_session
+    assert "no-store" in client.get(ANALYST_URL)["Cache-Control"]  # exact records stay in no cache
     features = {f["properties"]["source_id"]: f for f in by_basic["features"]}
     assert set(features) == {"A1", "A2"}  # the sensitive offence too
     assert features["A2"]["properties"]["sensitive"] is True

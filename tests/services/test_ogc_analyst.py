@@ -130,6 +130,19 @@ def _qgis(url: str, collection: str, credentials: tuple[str, str] | None) -> dic
     return json.loads(done.stdout.strip().splitlines()[-1])[0]
 
 
+@pytest.mark.parametrize("path", ["", "/collections", "/collections/incidents", "/collections/incidents/items?limit=5",
+                                  "/openapi?f=json"])
+def test_every_analyst_answer_is_kept_by_no_cache(analyst_api, path):
+    """Not by a proxy, nor by the client's own disk cache (QGIS shares one across profiles:
+    the next QGIS without credentials would load the layer from it), and every read reaches the audit."""
+    public = requests.get(analyst_api.replace("/analyst/ogcapi", "/ogcapi") + path, timeout=30)
+    assert "no-store" not in public.headers.get("Cache-Control", "")
+    for credentials in (auth("analyst"), None):
+        response = requests.get(analyst_api + path, auth=credentials, timeout=30)
+        assert response.status_code == (200 if credentials else 401)
+        assert {"private", "no-store"} <= set(response.headers["Cache-Control"].replace(" ", "").split(",")), path
+
+
 @needs_qgis
 def test_qgis_with_a_basic_authcfg_loads_the_exact_incidents(analyst_api):
     seen = _qgis(analyst_api, "incidents", auth("analyst"))
