@@ -207,7 +207,13 @@ TRUSTED_PROXY_COUNT = env_number("BCO_TRUSTED_PROXY_COUNT", 0, int)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # pygeoapi's SQL provider warns "Unsupported column type DATE" for every date column each
+    # time it loads (its type map has datetime, not date); it then describes the column as a
+    # string with format "date", which is right, so the warning says nothing and filled the logs.
+    "filters": {"pygeoapi_date_columns": {
+        "()": "django.utils.log.CallbackFilter",
+        "callback": lambda record: record.getMessage() != "Unsupported column type DATE"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["pygeoapi_date_columns"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 

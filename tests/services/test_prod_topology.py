@@ -48,7 +48,9 @@ def test_prod_starts_three_processes_refreshes_after_an_import_serves_the_layer_
         status, _, body = fetch(f"http://{ADDR}/ogcapi/collections/kde/items?f=json")
         assert status == 200, body
         assert len(json.loads(body)["features"]) > 0
-        assert "GET /ogcapi/collections/kde/items" in (var / "log" / "web.log").read_text()  # gunicorn's access log
+        wait_for(lambda: "GET /ogcapi/collections/kde/items" in (var / "log" / "web.log").read_text(), timeout=10,
+                 what="gunicorn's access log line (written once the response is sent)")
+        assert "Unsupported column type" not in (var / "log" / "web.log").read_text()
     finally:
         stopped = prod("stop", env)
     assert stopped.returncode == 0 and stopped.stdout.count(": stopped") == 3, stopped.stdout + stopped.stderr
