@@ -3,9 +3,9 @@
 pygeoapi's templates load Bootstrap, Leaflet and its plugins and Swagger UI from public
 CDNs (unpkg, cdnjs). A browser with no way out to them (an offline deployment, a police
 network that allows only the observatory) drew every page unstyled with a blank map, and
-each page view told those CDNs who was reading which collection. The same packages come
-from npm (package.json) and are served as static files (``settings.STATICFILES_DIRS``);
-:func:`localise` points a page at them. A link not in :data:`LOCAL` (a template of a
+each page view told those CDNs who was reading which collection. The same libraries come
+from npm (package.json; Leaflet 1.9, whose API keeps the 1.3 the templates name) and are
+served as static files (``settings.STATICFILES_DIRS``); :func:`localise` points a page at them. A link not in :data:`LOCAL` (a template of a
 resource geo-bco does not publish) is left as pygeoapi wrote it.
 
 Two links are dropped instead: every collection page loads ``leaflet-imageoverlay-ogcapi``,
